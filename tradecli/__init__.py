@@ -1,0 +1,49 @@
+"""tradecli: trade balances, ratios and year-on-year change from reported figures, with sources.
+
+The library API (pandas DataFrames; see README "Using it as a library") is loaded lazily so
+that ``import tradecli`` and ``tradecli --help`` do not import pandas.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+__version__ = "1.0.0"
+
+__all__ = [
+    "__version__",
+    "load",
+    "balance",
+    "compare_years",
+    "compare_partners",
+    "partner_list",
+    "source_list",
+    "resolve",
+    "TradeError",
+    "TradeDataError",
+    "UsageError",
+    "UnknownPartnerError",
+    "MixedBasisError",
+]
+
+_LAZY = {
+    "load": "queries",
+    "balance": "queries",
+    "compare_years": "queries",
+    "compare_partners": "queries",
+    "partner_list": "queries",
+    "source_list": "queries",
+    "resolve": "queries",
+    "TradeError": "errors",
+    "TradeDataError": "errors",
+    "UsageError": "errors",
+    "UnknownPartnerError": "errors",
+    "MixedBasisError": "errors",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module 'tradecli' has no attribute {name!r}")

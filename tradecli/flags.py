@@ -1,0 +1,38 @@
+"""The flags a number carries, and how they combine. Plain Python.
+
+Flags propagate: a result computed from flagged inputs carries every input's flags.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+APPROXIMATE = "approximate"  # the source qualifies the figure: "ca.", "around", "about", "approx"
+PRELIMINARY = "preliminary"  # the source calls the figure preliminary
+PARTNER_REPORTED = "partner-reported"  # reported by the partner and mirrored to this reporter's side
+DERIVED = "derived"  # a flow computed as a two-way total minus the other flow
+CONVERTED = "converted"  # converted to another currency with a rate from the FX table
+INCONSISTENT = "inconsistent-total"  # a reported total disagrees with its flows beyond rounding
+
+ORDER = (APPROXIMATE, PRELIMINARY, PARTNER_REPORTED, DERIVED, CONVERTED, INCONSISTENT)
+
+MEANING = {
+    APPROXIMATE: "the source gives the figure as approximate (ca., around, about)",
+    PRELIMINARY: "the source gives the figure as preliminary",
+    PARTNER_REPORTED: "reported by the partner country and mirrored (its exports are our imports)",
+    DERIVED: "a flow computed as total minus the other flow",
+    CONVERTED: "converted to another currency at the rate shown",
+    INCONSISTENT: "the reported total differs from exports + imports beyond rounding",
+}
+
+
+def split(flags: str) -> list[str]:
+    """The flags in a ';'-separated string."""
+    return [f for f in flags.split(";") if f]
+
+
+def merge(parts: Iterable[str]) -> str:
+    """Union of ';'-separated flag strings, in the canonical order, ';'-separated."""
+    found = {flag for part in parts for flag in split(part)}
+    ordered = [f for f in ORDER if f in found] + sorted(found - set(ORDER))
+    return ";".join(ordered)

@@ -1,0 +1,232 @@
+"""Balances, ratios and year-on-year change from reported figures. Pandas only.
+
+Figures stay long (one row per reporter × partner × flow × period × currency) until
+``balances`` pivots them, derives what can be derived, and computes the measures at full
+precision. Rounding belongs to rendering.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from . import periods
+from .errors import MixedBasisError, TradeDataError
+from .flags import DERIVED, INCONSISTENT, PARTNER_REPORTED, merge
+from .validation import TOTAL_TOLERANCE
+
+IDENTITY = ["reporter", "partner", "period", "basis", "currency"]
+MEASURES = ["exports", "imports", "total", "balance"]
+BALANCE_COLUMNS = [
+    *IDENTITY, "exports", "imports", "total", "balance", "export_import_ratio", "balance_pct_of_total",
+    "flags", "sources",
+    # extras, after the contract columns
+    "figures", "derivation", "total_check_gap", "fx",
+]  # fmt: skip
+YEARS_COLUMNS = [
+    *IDENTITY,
+    *[c for m in MEASURES for c in (m, f"{m}_change", f"{m}_change_pct")],
+    "flags", "sources",
+    "previous_period", "figures",
+]  # fmt: skip
+
+_MIRROR_FLOW = {"export": "import", "import": "export", "total": "total"}
+_PERSPECTIVE_COLUMNS = [
+    "reporter",
+    "partner",
+    "flow",
+    "period",
+    "basis",
+    "year",
+    "currency",
+    "value",
+    "flags",
+    "figures",
+    "sources",
+]
+
+
+def _status_flags(status: pd.Series) -> pd.Series:
+    """Status cells ('approximate;preliminary') as flags ('reported' is no flag)."""
+    return status.map(lambda s: merge(t for t in s.split(";") if t.strip() != "reported"))
+
+
+def perspective(figures: pd.DataFrame, reporter: str) -> pd.DataFrame:
+    """Figures seen from ``reporter``'s side: its own, plus partners' mirrored where it has none.
+
+    A partner's exports to the reporter become the reporter's imports (and the reverse); such
+    rows carry the flag ``partner-reported``. Columns: reporter, partner, flow, period, basis,
+    year, currency, value, flags, figures (ids), sources (files).
+    """
+    base = figures.assign(flags=_status_flags(figures["status"]), figures=figures["id"], sources=figures["source"])
+    own = base[base["reporter"] == reporter]
+    mirrored = base[base["partner"] == reporter].assign(
+        partner=lambda f: f["reporter"],
+        reporter=reporter,
+        flow=lambda f: f["flow"].map(_MIRROR_FLOW),
+        flags=lambda f: [merge([x, PARTNER_REPORTED]) for x in f["flags"]],
+    )
+    key = ["partner", "flow", "period", "currency"]
+    mirrored = (
+        mirrored.merge(own[key].drop_duplicates(), on=key, how="left", indicator=True)
+        .query("_merge == 'left_only'")
+        .drop(columns="_merge")
+    )
+    return pd.concat([own, mirrored], ignore_index=True)[_PERSPECTIVE_COLUMNS]
+
+
+def _join(values: pd.Series) -> str:
+    """Distinct non-empty ';'-separated parts, in first-seen order."""
+    seen: dict[str, None] = {}
+    for value in values:
+        for part in str(value).split(";"):
+            if part:
+                seen.setdefault(part, None)
+    return ";".join(seen)
+
+
+def balances(long: pd.DataFrame) -> pd.DataFrame:
+    """One row per reporter × partner × period × currency with the balance measures (BALANCE_COLUMNS).
+
+    A missing flow is derived from a two-way total (flag ``derived``); a missing total is
+    exports + imports. Where a total and both flows are reported, ``total_check_gap`` is
+    exports + imports − total, and a gap beyond rounding adds the flag ``inconsistent-total``.
+    Ratios divide by a zero as NaN, never inf.
+    """
+    if long.empty:
+        return pd.DataFrame(columns=BALANCE_COLUMNS)
+    keys = ["reporter", "partner", "period", "basis", "year", "currency"]
+    if "fx" not in long.columns:
+        long = long.assign(fx="")
+    # pivot, not pivot_table: one figure per key, and a duplicate must fail loudly, not be summed.
+    wide = long.pivot(index=keys, columns="flow", values="value").reindex(columns=["export", "import", "total"])  # noqa: PD010
+    meta = long.groupby(keys).agg(
+        flags=("flags", merge), figures=("figures", _join), sources=("sources", _join), fx=("fx", _join)
+    )
+    e, i, t = wide["export"], wide["import"], wide["total"]
+    derived_e = e.isna() & i.notna() & t.notna()
+    derived_i = i.isna() & e.notna() & t.notna()
+    exports = e.fillna(t - i)
+    imports = i.fillna(t - e)
+    total = t.fillna(e + i)
+    gap = (e + i - t).where(e.notna() & i.notna() & t.notna())
+    inconsistent = (gap.abs() > TOTAL_TOLERANCE * t) | (exports < 0) | (imports < 0)
+    derivation = pd.Series(
+        [
+            "; ".join(
+                part
+                for part, on in (
+                    ("exports = total − imports", de),
+                    ("imports = total − exports", di),
+                    ("total = exports + imports", ti),
+                )
+                if on
+            )
+            for de, di, ti in zip(derived_e, derived_i, t.isna() & total.notna(), strict=True)
+        ],
+        index=wide.index,
+    )
+    extra = pd.Series(
+        [
+            merge([DERIVED if d else "", INCONSISTENT if c else ""])
+            for d, c in zip(derived_e | derived_i, inconsistent, strict=True)
+        ],
+        index=wide.index,
+    )
+    out = (
+        pd.DataFrame({"exports": exports, "imports": imports, "total": total}, index=wide.index)
+        .assign(
+            balance=lambda f: f["exports"] - f["imports"],
+            export_import_ratio=lambda f: f["exports"] / f["imports"].where(f["imports"] != 0),
+            balance_pct_of_total=lambda f: 100 * f["balance"] / f["total"].where(f["total"] != 0),
+            derivation=derivation,
+            total_check_gap=gap,
+        )
+        .join(meta)
+        .assign(flags=lambda f: [merge([a, b]) for a, b in zip(f["flags"], extra, strict=True)])
+        .reset_index()
+        .sort_values(["reporter", "partner", "currency", "basis", "year"])
+        .reset_index(drop=True)
+    )
+    return out[BALANCE_COLUMNS]
+
+
+def year_on_year(table: pd.DataFrame) -> pd.DataFrame:
+    """Change between each period and the one before it of the same basis (YEARS_COLUMNS).
+
+    Each row is joined to the immediately preceding period of the same reporter, partner,
+    basis and currency, so a missing period leaves the changes empty (a gap, not a jump).
+    ``<m>_change_pct`` = change / |previous| × 100: a widening deficit is a negative change.
+    Flags and sources are those of both periods.
+    """
+    if table.empty:
+        return pd.DataFrame(columns=YEARS_COLUMNS)
+    parsed = table["period"].map(periods.parse)
+    current = table.assign(previous_period=[p.previous().label for p in parsed])
+    before = table[["reporter", "partner", "basis", "currency", "period", *MEASURES, "flags", "sources", "figures"]].rename(
+        columns={"period": "previous_period", **{c: f"{c}_before" for c in [*MEASURES, "flags", "sources", "figures"]}}
+    )
+    joined = current.merge(before, on=["reporter", "partner", "basis", "currency", "previous_period"], how="left")
+    has_before = joined["flags_before"].notna()
+    changes = {}
+    for m in MEASURES:
+        change = joined[m] - joined[f"{m}_before"]
+        base = joined[f"{m}_before"].abs()
+        changes[m] = joined[m]
+        changes[f"{m}_change"] = change
+        changes[f"{m}_change_pct"] = 100 * change / base.where(base != 0)
+    out = joined.assign(
+        **changes,
+        flags=[merge([a, b if h else ""]) for a, b, h in zip(joined["flags"], joined["flags_before"], has_before, strict=True)],
+        sources=[
+            _join([a, b if h else ""]) for a, b, h in zip(joined["sources"], joined["sources_before"], has_before, strict=True)
+        ],
+        figures=[
+            _join([b if h else "", a]) for a, b, h in zip(joined["figures"], joined["figures_before"], has_before, strict=True)
+        ],
+        previous_period=joined["previous_period"].where(has_before, ""),
+    )
+    return out[YEARS_COLUMNS].reset_index(drop=True)
+
+
+def side_by_side(table: pd.DataFrame, partners: list[str]) -> pd.DataFrame:
+    """The partners' balances for the periods and currencies they all share (BALANCE_COLUMNS).
+
+    Raises MixedBasisError when they share none: a fiscal year is never matched to a calendar
+    year, nor one currency to another.
+    """
+    slots = {p: set(zip(*(table.loc[table["partner"] == p, c] for c in ("period", "currency")), strict=True)) for p in partners}
+    shared = set.intersection(*slots.values()) if slots else set()
+    if not shared:
+        described = "; ".join(
+            f"{p}: {', '.join(f'{per} {cur}' for per, cur in sorted(s)) or 'no figures'}" for p, s in slots.items()
+        )
+        currencies = {cur for s in slots.values() for _, cur in s}
+        hint = (
+            " Figures in different currencies are never compared unconverted: try --currency USD."
+            if len(currencies) > 1
+            else " A fiscal year (FY, April–March) is never compared with a calendar year."
+        )
+        raise MixedBasisError(f"these partners share no period and currency ({described}).{hint}")
+    keep = pd.Series([(p, c) in shared for p, c in zip(table["period"], table["currency"], strict=True)], index=table.index)
+    return (
+        table[keep & table["partner"].isin(partners)]
+        .sort_values(["currency", "basis", "period", "partner"])
+        .reset_index(drop=True)
+    )
+
+
+def select(long: pd.DataFrame, partners: list[str] | None = None, period: str | None = None) -> pd.DataFrame:
+    """Keep the figures of the given partners (codes) and period label; None keeps all."""
+    keep = pd.Series(True, index=long.index)
+    if partners:
+        keep &= long["partner"].isin(partners)
+    if period:
+        keep &= long["period"] == period
+    return long[keep]
+
+
+def require(table: pd.DataFrame, what: str) -> pd.DataFrame:
+    """Raise TradeDataError when a result has no rows; say what was asked for."""
+    if table.empty:
+        raise TradeDataError(f"no figures for {what}; see `tradecli partners` for what the data holds")
+    return table

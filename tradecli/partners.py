@@ -1,0 +1,99 @@
+"""The names table: codes, display names and aliases of countries and country groups.
+
+Plain Python (the csv module), so the CLI can resolve and complete partner names without
+importing pandas.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from . import bundled
+from .errors import UnknownPartnerError
+
+
+@dataclass(frozen=True)
+class Name:
+    """One row of the names table."""
+
+    code: str
+    name: str
+    kind: str  # "country" (ISO 3166-1 alpha-3) or "group" (a documented tradecli code)
+    aliases: tuple[str, ...]
+    member_of: tuple[str, ...]
+    mentioned_in: tuple[str, ...]
+
+
+def _split(cell: str | None) -> tuple[str, ...]:
+    return tuple(part.strip() for part in (cell or "").split(";") if part.strip())
+
+
+def read_names(file: Path) -> dict[str, Name]:
+    """Read a names table (code,name,kind,aliases,member_of,mentioned_in) keyed by code."""
+    with open(file, encoding="utf-8", newline="") as handle:
+        return {
+            row["code"]: Name(
+                code=row["code"],
+                name=row["name"],
+                kind=row["kind"],
+                aliases=_split(row.get("aliases")),
+                member_of=_split(row.get("member_of")),
+                mentioned_in=_split(row.get("mentioned_in")),
+            )
+            for row in csv.DictReader(handle)
+        }
+
+
+@cache
+def names() -> dict[str, Name]:
+    """The bundled names table, keyed by code."""
+    return read_names(bundled.path("names.csv"))
+
+
+def _lookup() -> dict[str, str]:
+    """Every accepted spelling (lower case) mapped to its code."""
+    table: dict[str, str] = {}
+    for entry in names().values():
+        for spelling in (entry.code, entry.name, *entry.aliases):
+            table[spelling.casefold()] = entry.code
+            table[spelling.casefold().replace("&", "and")] = entry.code
+    return table
+
+
+def display(code: str) -> str:
+    """The display name of a code; an unknown code is shown as itself."""
+    entry = names().get(code)
+    return entry.name if entry else code
+
+
+def resolve(text: str, known: set[str] | frozenset[str] = frozenset()) -> str:
+    """Turn a name, code or alias (any case) into a code, or raise UnknownPartnerError.
+
+    ``known`` adds codes that appear in the data but not in the names table.
+    """
+    key = " ".join(text.split()).casefold()
+    table = _lookup() | {code.casefold(): code for code in known}
+    if key in table:
+        return table[key]
+    if len(key) == 3 and key.isalpha() and key.upper() in known:
+        return key.upper()
+    close = difflib.get_close_matches(key, table, n=1, cutoff=0.6)
+    suggestion = f"; did you mean '{close[0]}'?" if close else ""
+    raise UnknownPartnerError(f"unknown partner '{text}'{suggestion} See `tradecli partners` for the names it knows")
+
+
+def completions(incomplete: str) -> list[tuple[str, str]]:
+    """Partner spellings starting with ``incomplete``, with their display names (for the shell)."""
+    start = incomplete.casefold()
+    out = []
+    for entry in names().values():
+        slug = entry.name.casefold().replace(" & ", "-and-").replace(" ", "-")
+        for spelling in (slug, entry.code.casefold(), *entry.aliases):
+            if spelling.startswith(start) and " " not in spelling:
+                out.append((spelling, entry.name))
+                break
+    return out

@@ -1,0 +1,82 @@
+"""Period labels: calendar years (``2024``) and Indian fiscal years April–March (``FY2023-24``).
+
+Grammar (whole label, no spaces):
+
+* ``YYYY`` — calendar year, January–December (basis ``calendar``);
+* ``FYYYYY-YY`` — Indian fiscal year from 1 April of the first year to 31 March of the
+  next; the two-digit end year must follow the start year (basis ``fiscal-apr-mar``).
+
+Plain Python: imported by the CLI for completion and parsing, so no pandas here.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from .errors import UsageError
+
+CALENDAR = "calendar"
+FISCAL = "fiscal-apr-mar"
+BASES = (CALENDAR, FISCAL)
+
+_CAL = re.compile(r"(\d{4})")
+_FY = re.compile(r"FY(\d{4})-(\d{2})")
+# Forms people write that are close but ambiguous or non-canonical, with the canonical hint.
+_NEAR_FY = re.compile(r"(?:FY\s*)?(\d{4})\s*[-‐‑–/]\s*(\d{2}|\d{4})", re.IGNORECASE)
+
+
+class Period(NamedTuple):
+    """A parsed period label: its basis, its first calendar year, and the canonical label."""
+
+    basis: str
+    year: int
+    label: str
+
+    @property
+    def sort_key(self) -> tuple[str, int]:
+        """Order periods within a basis by start year."""
+        return (self.basis, self.year)
+
+    def previous(self) -> Period:
+        """The period of the same basis immediately before this one."""
+        return make(self.basis, self.year - 1)
+
+    def next(self) -> Period:
+        """The period of the same basis immediately after this one."""
+        return make(self.basis, self.year + 1)
+
+
+def make(basis: str, year: int) -> Period:
+    """Build the period of ``basis`` that starts in ``year``."""
+    if basis == CALENDAR:
+        return Period(CALENDAR, year, f"{year:04d}")
+    return Period(FISCAL, year, f"FY{year:04d}-{(year + 1) % 100:02d}")
+
+
+def try_parse(label: str) -> Period | None:
+    """Parse a canonical period label, or return None if it is not one."""
+    if (m := _CAL.fullmatch(label)) is not None:
+        return make(CALENDAR, int(m.group(1)))
+    if (m := _FY.fullmatch(label)) is not None:
+        start, end = int(m.group(1)), int(m.group(2))
+        if (start + 1) % 100 == end:
+            return make(FISCAL, start)
+    return None
+
+
+def hint(label: str) -> str:
+    """A short suggestion for a label that does not parse."""
+    m = _NEAR_FY.fullmatch(label.strip())
+    if m is not None:
+        start = int(m.group(1))
+        return f"did you mean 'FY{start}-{(start + 1) % 100:02d}' (fiscal April–March) or '{start}' (calendar)?"
+    return "use YYYY for a calendar year or FYYYYY-YY for an Indian fiscal year (April–March)"
+
+
+def parse(label: str) -> Period:
+    """Parse a period label typed by a user; raise UsageError with a hint if it is not one."""
+    period = try_parse(label.strip())
+    if period is None:
+        raise UsageError(f"period '{label}' is not a period label; {hint(label)}")
+    return period

@@ -1,0 +1,124 @@
+"""The questions tradecli answers, as library calls: each returns a pandas DataFrame.
+
+Every CLI command is one of these calls plus rendering; see README "Using it as a library".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from . import currency as fx
+from . import flows as flows_mod
+from . import metrics, partners, periods
+
+DEFAULT_REPORTER = "IND"
+PARTNER_COLUMNS = ["code", "name", "kind", "status", "periods", "bases", "currencies", "flows", "figures", "mentioned_in"]
+SOURCE_COLUMNS = [
+    "id",
+    "reporter",
+    "partner",
+    "flow",
+    "period",
+    "basis",
+    "currency",
+    "value",
+    "status",
+    "source",
+    "quote",
+    "note",
+    "file",
+    "line",
+]
+
+
+def _figures(flows: flows_mod.Flows | None) -> pd.DataFrame:
+    return (flows or flows_mod.load()).figures
+
+
+def known_codes(flows: flows_mod.Flows | None = None) -> set[str]:
+    """Every reporter and partner code in the data."""
+    figures = _figures(flows)
+    return set(figures["reporter"]) | set(figures["partner"])
+
+
+def resolve(names: Sequence[str], flows: flows_mod.Flows | None = None) -> list[str]:
+    """Partner names, codes or aliases (any case) as codes, in order, without repeats."""
+    known = known_codes(flows)
+    return list(dict.fromkeys(partners.resolve(n, known) for n in names))
+
+
+def balance(
+    partner_codes: Sequence[str] | None = None,
+    period: str | None = None,
+    currency: str | None = None,
+    reporter: str = DEFAULT_REPORTER,
+    flows: flows_mod.Flows | None = None,
+    rates: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Balances from ``reporter``'s side (metrics.BALANCE_COLUMNS), optionally converted to ``currency``."""
+    label = periods.parse(period).label if period else None
+    long = metrics.select(metrics.perspective(_figures(flows), reporter), list(partner_codes or []), label)
+    if currency:
+        long = fx.to_currency(long, currency, rates if rates is not None else fx.load_rates())
+    what = f"{reporter} with {', '.join(partner_codes)}" if partner_codes else f"reporter {reporter}"
+    return metrics.require(metrics.balances(long), what + (f" in {label}" if label else ""))
+
+
+def compare_years(partner_codes: Sequence[str], **kwargs) -> pd.DataFrame:
+    """Year-on-year change for each partner (metrics.YEARS_COLUMNS); same arguments as ``balance``."""
+    return metrics.year_on_year(balance(partner_codes, **kwargs))
+
+
+def compare_partners(partner_codes: Sequence[str], **kwargs) -> pd.DataFrame:
+    """The partners side by side for the periods and currency they share (metrics.BALANCE_COLUMNS)."""
+    return metrics.side_by_side(balance(partner_codes, **kwargs), list(partner_codes))
+
+
+def partner_list(reporter: str = DEFAULT_REPORTER, flows: flows_mod.Flows | None = None) -> pd.DataFrame:
+    """Every partner of ``reporter`` with its periods, currencies and flows, and the named ones without figures."""
+    long = metrics.perspective(_figures(flows), reporter)
+    rows = []
+    codes = list(dict.fromkeys([*sorted(set(long["partner"])), *partners.names()]))
+    for code in codes:
+        if code == reporter:
+            continue
+        mine = long[long["partner"] == code].sort_values(["basis", "year"])
+        entry = partners.names().get(code)
+        rows.append(
+            {
+                "code": code,
+                "name": partners.display(code),
+                "kind": entry.kind if entry else "country",
+                "status": "figures" if len(mine) else "no figures",
+                "periods": ";".join(dict.fromkeys(mine["period"])),
+                "bases": ";".join(dict.fromkeys(mine["basis"])),
+                "currencies": ";".join(sorted(set(mine["currency"]))),
+                "flows": ";".join(f for f in ("export", "import", "total") if f in set(mine["flow"])),
+                "figures": len(mine),
+                "mentioned_in": ";".join(entry.mentioned_in) if entry else "",
+            }
+        )
+    return pd.DataFrame(rows, columns=PARTNER_COLUMNS)
+
+
+def source_list(
+    partner_codes: Sequence[str] | None = None, reporter: str = DEFAULT_REPORTER, flows: flows_mod.Flows | None = None
+) -> pd.DataFrame:
+    """The figures behind ``reporter``'s numbers with the partners (all when None): quote and file each."""
+    figures = _figures(flows)
+    own = figures["reporter"] == reporter
+    mirror = figures["partner"] == reporter
+    if partner_codes:
+        own &= figures["partner"].isin(partner_codes)
+        mirror &= figures["reporter"].isin(partner_codes)
+    return metrics.require(figures[own | mirror], f"{reporter} with {', '.join(partner_codes or ['any partner'])}")[
+        SOURCE_COLUMNS
+    ].reset_index(drop=True)
+
+
+def load(data: Sequence[str | Path] | None = None) -> flows_mod.Flows:
+    """Read and check figures from files (the bundled data when none)."""
+    return flows_mod.load(list(data) if data else None)

@@ -1,0 +1,360 @@
+"""The one place results are written: a Rich table for people, CSV and JSON for programs.
+
+CSV and JSON carry the same columns with raw numbers (no separators, symbols or display
+rounding; float noise trimmed to 12 significant digits) and missing values as empty/null.
+Tables show units, flags and sources as footnotes, numbers right-aligned.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import sys
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import IO, Any
+
+from . import flags as flag_defs
+from . import partners
+
+
+class Format(StrEnum):
+    """Output formats; ``auto`` is a table on a terminal and CSV when piped."""
+
+    auto = "auto"
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def resolve(fmt: Format, stream: IO[str]) -> Format:
+    """Turn ``auto`` into ``table`` on a terminal and ``csv`` otherwise."""
+    if fmt is not Format.auto:
+        return fmt
+    isatty = getattr(stream, "isatty", None)
+    return Format.table if isatty is not None and isatty() else Format.csv
+
+
+# --- raw values ------------------------------------------------------------------------
+
+_CSV_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def neutralise(text: str) -> str:
+    """Make a text cell inert in spreadsheets (OWASP CSV injection): prefix a quote to a trigger."""
+    return "'" + text if text.startswith(_CSV_TRIGGERS) else text
+
+
+def raw(value: Any) -> Any:
+    """A cell as a plain Python value: floats to 12 significant digits, missing as None."""
+    if value is None:
+        return None
+    if isinstance(value, float) or type(value).__name__.startswith("float"):
+        value = float(value)
+        if math.isnan(value):
+            return None
+        return float(f"{value:.12g}")
+    if type(value).__name__.startswith("int"):
+        return int(value)
+    if value != value:  # pandas NA / NaT
+        return None
+    return value
+
+
+def records(frame) -> list[dict[str, Any]]:
+    """The frame as a list of dicts of raw values (the JSON form)."""
+    columns = list(frame.columns)
+    return [{c: raw(v) for c, v in zip(columns, row, strict=True)} for row in frame.itertuples(index=False, name=None)]
+
+
+def _csv_cell(value: Any) -> Any:
+    value = raw(value)
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.12g}"
+    if isinstance(value, str):
+        return neutralise(value)
+    return value
+
+
+def write_csv(frame, out: IO[str]) -> None:
+    """Write CSV: header row, raw numbers, empty for missing, text neutralised for spreadsheets."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(frame.columns)
+    for row in frame.itertuples(index=False, name=None):
+        writer.writerow([_csv_cell(v) for v in row])
+
+
+def write_json(frame, out: IO[str]) -> None:
+    """Write JSON: a list of objects with the CSV's keys, null for missing."""
+    json.dump(records(frame), out, ensure_ascii=False, indent=2, allow_nan=False)
+    out.write("\n")
+
+
+# --- tables for people --------------------------------------------------------------------
+
+_SYMBOL = {"USD": "US$", "NZD": "NZ$", "INR": "₹", "EUR": "€", "GBP": "£", "AUD": "A$", "CAD": "C$"}
+_SHORT_FLAG = {
+    flag_defs.APPROXIMATE: "approx",
+    flag_defs.PRELIMINARY: "prelim",
+    flag_defs.PARTNER_REPORTED: "partner",
+    flag_defs.DERIVED: "derived",
+    flag_defs.CONVERTED: "fx",
+    flag_defs.INCONSISTENT: "check!",
+}
+
+
+def unit(currency: str) -> str:
+    """The display unit of values in millions of ``currency``: 'US$ m'."""
+    return f"{_SYMBOL.get(currency, currency)} m"
+
+
+def _num(value: Any, decimals: int, sign: bool = False, suffix: str = "") -> str:
+    value = raw(value)
+    if value is None:
+        return "—"
+    text = f"{value:{'+' if sign else ''},.{decimals}f}"
+    if text.lstrip("+-") == f"{0:.{decimals}f}":
+        text = text.lstrip("+-")
+    return text + suffix
+
+
+def _decimals(values) -> int:
+    """0 when every value in a column is whole, else 1: a column keeps one precision."""
+    whole = all(raw(v) is None or float(raw(v)).is_integer() for v in values)
+    return 0 if whole else 1
+
+
+@dataclass
+class Column:
+    """How one table column shows a frame column."""
+
+    name: str
+    header: str
+    kind: str = "text"  # text | nowrap | wide | money | change | ratio | pct | pct_change | int | partner | flags | unit | list
+
+
+@dataclass
+class TableSpec:
+    """A table: title, columns and which footnotes to add."""
+
+    title: str
+    columns: list[Column]
+    footnotes: list[str] = field(default_factory=list)
+
+
+MONEY = ("exports", "imports", "total", "balance")
+# Text columns Rich may squeeze to nothing at 80 columns keep at least this width.
+_MIN_WIDTH = {"flags": 7, "list": 9}
+
+SPECS: dict[str, list[Column]] = {
+    "balance": [
+        Column("partner", "Partner", "partner"),
+        Column("period", "Period", "nowrap"),
+        Column("currency", "Unit", "unit"),
+        Column("exports", "Exports", "money"),
+        Column("imports", "Imports", "money"),
+        Column("total", "Total", "money"),
+        Column("balance", "Balance", "money"),
+        Column("export_import_ratio", "Exp/Imp", "ratio"),
+        Column("flags", "Flags", "flags"),
+    ],
+    "years": [
+        Column("partner", "Partner", "partner"),
+        Column("period", "Period", "nowrap"),
+        Column("currency", "Unit", "unit"),
+        Column("exports", "Exports", "money"),
+        Column("exports_change_pct", "Δ %", "pct_change"),
+        Column("imports", "Imports", "money"),
+        Column("imports_change_pct", "Δ %", "pct_change"),
+        Column("balance", "Balance", "money"),
+        Column("balance_change", "Δ", "change"),
+        Column("flags", "Flags", "flags"),
+    ],
+    "partners": [
+        Column("code", "Code"),
+        Column("name", "Name"),
+        Column("kind", "Kind"),
+        Column("periods", "Periods", "list"),
+        Column("currencies", "Currencies", "list"),
+        Column("flows", "Flows", "list"),
+        Column("figures", "Figures", "count"),
+    ],
+    "sources": [
+        Column("reporter", "By"),
+        Column("partner", "With"),
+        Column("flow", "Flow"),
+        Column("period", "Period", "nowrap"),
+        Column("value", "Value", "money"),
+        Column("currency", "Unit", "unit"),
+        Column("status", "Status", "list"),
+        Column("quote", "Quote (exact words)", "wide"),
+    ],
+    "problems": [
+        Column("line", "Line", "int"),
+        Column("column", "Column"),
+        Column("value", "Value"),
+        Column("severity", "Severity"),
+        Column("code", "Code"),
+        Column("message", "Message"),
+    ],
+}
+
+
+def _cell(column: Column, row: dict[str, Any], decimals: dict[str, int]):
+    from rich.text import Text
+
+    value = row.get(column.name)
+    kind = column.kind
+    if kind == "money":
+        text = _num(value, decimals[column.name])
+    elif kind == "change":
+        text = _num(value, decimals[column.name], sign=True)
+    elif kind == "ratio":
+        text = _num(value, 2)
+    elif kind == "pct":
+        text = _num(value, 1, suffix="%")
+    elif kind == "pct_change":
+        text = _num(value, 1, sign=True, suffix="%")
+    elif kind == "count":
+        text = str(raw(value)) if raw(value) else "no figures"
+    elif kind == "int":
+        text = "—" if raw(value) is None else str(raw(value))
+    elif kind == "nowrap":
+        text = str(value)
+    elif kind == "unit":
+        text = unit(str(value))
+    elif kind == "partner":
+        entry = partners.names().get(str(value))
+        text = entry.name if entry and entry.kind == "country" else str(value)
+    elif kind == "flags":
+        text = " ".join(_SHORT_FLAG.get(f, f) for f in flag_defs.split(str(value or "")))
+    elif kind == "list":
+        text = ", ".join(flag_defs.split(str(value or ""))) or "—"
+    else:
+        text = "" if raw(value) is None else str(value)
+    return Text(text)  # Text, never markup: data is never parsed as [style]
+
+
+def footnotes(kind: str, rows: list[dict[str, Any]]) -> list[str]:
+    """Footnotes for a table: units, the flags shown, derivations, FX rates and sources."""
+    notes = []
+    if kind in ("balance", "years"):
+        notes.append(
+            "Balance = exports − imports; Exp/Imp = exports ÷ imports; "
+            "total = exports + imports where the source gives none. Balance as % of total: use -f csv."
+        )
+    if kind == "years":
+        notes.append(
+            "Δ % = change ÷ |previous period| × 100 (a widening deficit is negative); "
+            "the first period has none. Total: use -f csv."
+        )
+    shown = flag_defs.split(flag_defs.merge(str(r.get("flags") or "") for r in rows))
+    if shown:
+        notes.append("Flags: " + "; ".join(f"{_SHORT_FLAG.get(f, f)} = {flag_defs.MEANING.get(f, f)}" for f in shown) + ".")
+    for r in rows:
+        derived = [part for part in str(r.get("derivation") or "").split("; ") if part and not part.startswith("total =")]
+        if derived:
+            notes.append(f"{partners.display(r['partner'])} {r['period']} {unit(r['currency'])}: {'; '.join(derived)}.")
+    rates = dict.fromkeys(part for r in rows for part in str(r.get("fx") or "").split(";") if part)
+    notes += [f"Rate used: {rate}." for rate in rates]
+    if kind in ("balance", "years"):
+        files = dict.fromkeys(part for r in rows for part in str(r.get("sources") or "").split(";") if part)
+        codes = " ".join(dict.fromkeys(str(r["partner"]).lower() for r in rows))
+        if files:
+            notes.append(
+                f"Sources: {', '.join(files)}. The figure behind each number, with its exact words: `tradecli sources {codes}`."
+            )
+    if kind == "sources":
+        notes.append("Status: reported = stated as is; approximate = qualified (ca., around, about); preliminary = so called.")
+    return notes
+
+
+def title(kind: str, rows: list[dict[str, Any]]) -> str:
+    """A table title naming the reporter (and the partner when there is one)."""
+    reporters = dict.fromkeys(partners.display(str(r["reporter"])) for r in rows if r.get("reporter"))
+    who = ", ".join(reporters)
+    partner_names = dict.fromkeys(partners.display(str(r["partner"])) for r in rows if r.get("partner"))
+    with_whom = f" with {', '.join(partner_names)}" if 0 < len(partner_names) <= 3 else ""
+    return {
+        "balance": f"{who}'s trade{with_whom}: balance",
+        "years": f"{who}'s trade{with_whom}: change on the previous period",
+        "partners": "Partners",
+        "sources": "Figures behind the numbers",
+        "problems": "Problems found",
+    }.get(kind, kind)
+
+
+def _table(frame, spec: list[Column], heading: str):
+    from rich import box
+    from rich.table import Table
+
+    decimals = {c.name: _decimals(frame[c.name]) for c in spec if c.kind in ("money", "change")}
+    table = Table(title=heading, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 0, 0, 1))
+    for column in spec:
+        numeric = column.kind in ("money", "change", "ratio", "pct", "pct_change", "int", "count")
+        table.add_column(
+            column.header,
+            justify="right" if numeric else "left",
+            no_wrap=numeric or column.kind in ("nowrap", "unit", "partner"),
+            min_width=_MIN_WIDTH.get(column.kind),
+        )
+    for row in records(frame):
+        table.add_row(*(_cell(c, row, decimals) for c in spec))
+    return table
+
+
+_PREPOSITION = {"export": "to", "import": "from", "total": "with"}
+
+
+def _write_figures(rows: list[dict[str, Any]], console) -> None:
+    """The sources listing for people: each figure, then its exact words and document."""
+    from rich.text import Text
+
+    console.print(Text("Figures behind the numbers, with the exact words of their source", style="italic"))
+    for r in rows:
+        value = _num(r["value"], 0 if float(r["value"]).is_integer() else 1)
+        status = ", ".join(flag_defs.split(str(r["status"])))
+        console.print(
+            Text(
+                f"\n{r['id']}: {r['reporter']} {r['flow']} {_PREPOSITION[r['flow']]} "
+                f"{r['partner']}, {r['period']}: {value} {unit(str(r['currency']))} ({status})"
+            )
+        )
+        console.print(Text(f"  “{r['quote']}”"))
+        console.print(Text(f"  — {r['source']}" + (f"; note: {r['note']}" if r.get("note") else ""), style="dim"))
+
+
+def write_table(frame, kind: str, out: IO[str], heading: str | None = None) -> None:
+    """Write tables for people: one per currency for figures, then the footnotes."""
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(file=out, highlight=False, soft_wrap=False)
+    rows = records(frame)
+    if kind == "sources":
+        _write_figures(rows, console)
+    elif "currency" in frame.columns and kind in ("balance", "years"):
+        # One table per currency: figures in different currencies never share a column.
+        spec = [c for c in SPECS[kind] if c.kind != "unit"]
+        for code in dict.fromkeys(frame["currency"]):
+            part = frame[frame["currency"] == code]
+            console.print(_table(part, spec, f"{heading or title(kind, rows)}, {unit(code)[:-2]} million"))
+    else:
+        console.print(_table(frame, SPECS[kind], heading or title(kind, rows)))
+    for note in footnotes(kind, rows):
+        console.print(Text(note, style="dim"))
+
+
+def render(frame, kind: str, fmt: Format = Format.auto, out: IO[str] | None = None, heading: str | None = None) -> None:
+    """Write ``frame`` (a result of kind balance|years|partners|sources|problems) in ``fmt``."""
+    out = out or sys.stdout
+    fmt = resolve(fmt, out)
+    if fmt is Format.csv:
+        write_csv(frame, out)
+    elif fmt is Format.json:
+        write_json(frame, out)
+    else:
+        write_table(frame, kind, out, heading)

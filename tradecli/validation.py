@@ -1,0 +1,262 @@
+"""Checks on a table of reported figures: one Problem per finding, with line and column.
+
+The rules mirror data/datapackage.json (the Table Schema) plus what a schema cannot say:
+duplicates, conflicts, totals that disagree with their flows, groups smaller than a member.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import asdict, dataclass
+from functools import cache
+
+import pandas as pd
+
+from . import bundled, partners, periods
+
+ERROR = "error"
+WARNING = "warning"
+
+COLUMNS = ("id", "reporter", "partner", "flow", "period", "currency", "value", "status", "source", "quote", "note")
+REQUIRED = ("reporter", "partner", "flow", "period", "currency", "value", "source", "quote")
+FLOWS = ("export", "import", "total")
+STATUSES = ("reported", "approximate", "preliminary")
+KEY = ("reporter", "partner", "flow", "period", "currency")
+# A total and its two flows agree "within rounding" when they differ by at most this share
+# of the total: the articles quote figures to three or four significant digits.
+TOTAL_TOLERANCE = 0.005
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding: where it is (file, physical line with header = 1, column), what and how bad."""
+
+    file: str
+    line: int | None
+    column: str | None
+    value: str | None
+    code: str
+    message: str
+    severity: str = ERROR
+
+    def as_dict(self) -> dict[str, object]:
+        """The problem as a plain record (the validate command's output row)."""
+        return asdict(self)
+
+    def summary(self) -> str:
+        """One line naming the place and the finding."""
+        where = [self.file]
+        if self.line is not None:
+            where.append(f"line {self.line}")
+        if self.column:
+            where.append(f"column {self.column}")
+        return f"{', '.join(where)}: {self.message}"
+
+
+@cache
+def currencies() -> frozenset[str]:
+    """ISO 4217 currency codes (data/currencies.csv)."""
+    with open(bundled.path("currencies.csv"), encoding="utf-8", newline="") as handle:
+        return frozenset(row["code"] for row in csv.DictReader(handle))
+
+
+def check_columns(file: str, header: list[str]) -> list[Problem]:
+    """Missing required columns and columns the schema does not know."""
+    problems = [
+        Problem(file, 1, name, None, "missing-column", f"required column '{name}' is missing")
+        for name in REQUIRED
+        if name not in header
+    ]
+    problems += [
+        Problem(file, 1, name, name, "unknown-column", f"column '{name}' is not in the flows schema ({', '.join(COLUMNS)})")
+        for name in header
+        if name not in COLUMNS
+    ]
+    seen: set[str] = set()
+    for name in header:
+        if name in seen:
+            problems.append(Problem(file, 1, name, name, "duplicate-column", f"column '{name}' appears twice"))
+        seen.add(name)
+    return problems
+
+
+def _cell_problems(
+    file: str, frame: pd.DataFrame, column: str, bad: pd.Series, code: str, message: str, severity: str = ERROR
+) -> list[Problem]:
+    """One Problem per row where ``bad`` is true; ``message`` may use {value}."""
+    rows = frame.loc[bad.fillna(False).astype(bool), ["line", column]]
+    return [
+        Problem(file, int(line), column, value, code, message.format(value=value), severity)
+        for line, value in rows.itertuples(index=False, name=None)
+    ]
+
+
+def parse_values(raw: pd.Series) -> pd.Series:
+    """The value column as floats; blank and unparseable cells become NaN."""
+    return pd.to_numeric(raw.str.strip(), errors="coerce").astype("float64")
+
+
+def check_cells(file: str, frame: pd.DataFrame) -> list[Problem]:
+    """Per-cell rules: required cells present, numbers, codes, flows, periods, statuses."""
+    problems: list[Problem] = []
+    for column in ("reporter", "partner", "flow", "period", "currency", "source", "quote"):
+        problems += _cell_problems(file, frame, column, frame[column].str.strip() == "", "missing-value", f"'{column}' is blank")
+
+    raw = frame["value"].str.strip()
+    value = parse_values(raw)
+    blank = raw == ""
+    unparsed = value.isna() & ~blank
+    comma = unparsed & raw.str.fullmatch(r"-?[\d,]+(\.\d*)?")
+    problems += _cell_problems(
+        file, frame, "value", comma, "bad-number", "'{value}' is not a number; write it without thousands separators"
+    )
+    problems += _cell_problems(file, frame, "value", unparsed & ~comma, "bad-number", "'{value}' is not a number")
+    problems += _cell_problems(
+        file, frame, "value", value.isin([math.inf, -math.inf]), "not-finite", "'{value}' is not a finite number"
+    )
+    problems += _cell_problems(
+        file, frame, "value", value < 0, "negative-value", "'{value}' is negative; trade flows are never below zero"
+    )
+    problems += _cell_problems(
+        file, frame, "value", blank, "blank-value", "the value is blank: a missing figure, left out (never read as zero)", WARNING
+    )
+
+    for column in ("reporter", "partner"):
+        cell = frame[column].str.strip()
+        problems += _cell_problems(
+            file,
+            frame,
+            column,
+            (cell != "") & ~cell.str.fullmatch(r"[A-Z]{3}"),
+            "bad-code",
+            "'{value}' is not a three-letter upper-case code (ISO 3166-1 alpha-3, or a group code such as LAC)",
+        )
+    same = (frame["reporter"].str.strip() == frame["partner"].str.strip()) & (frame["reporter"].str.strip() != "")
+    problems += _cell_problems(file, frame, "partner", same, "self-trade", "reporter and partner are both '{value}'")
+
+    flow = frame["flow"].str.strip()
+    problems += _cell_problems(
+        file,
+        frame,
+        "flow",
+        (flow != "") & ~flow.isin(FLOWS),
+        "unknown-flow",
+        f"flow '{{value}}' is not one of {', '.join(FLOWS)}",
+    )
+
+    currency = frame["currency"].str.strip()
+    problems += _cell_problems(
+        file,
+        frame,
+        "currency",
+        (currency != "") & ~currency.isin(currencies()),
+        "unknown-currency",
+        "'{value}' is not an ISO 4217 currency code",
+    )
+
+    period = frame["period"].str.strip()
+    labels = period.drop_duplicates()
+    good = {label for label in labels if periods.try_parse(label) is not None}
+    for line, label in frame.loc[(period != "") & ~period.isin(good), ["line", "period"]].itertuples(index=False, name=None):
+        problems.append(
+            Problem(file, int(line), "period", label, "bad-period", f"period '{label}' does not parse; {periods.hint(label)}")
+        )
+
+    if "status" in frame.columns:
+        tokens = frame["status"].str.strip().drop_duplicates()
+        bad = {t for t in tokens if t and not {s.strip() for s in t.split(";")} <= set(STATUSES)}
+        problems += _cell_problems(
+            file,
+            frame,
+            "status",
+            frame["status"].str.strip().isin(bad),
+            "bad-status",
+            f"status '{{value}}' is not a ';'-separated list of {', '.join(STATUSES)}",
+        )
+    return problems
+
+
+def check_figures(figures: pd.DataFrame) -> list[Problem]:
+    """Rules across rows of typed figures (from one or many files): duplicates, conflicts, totals, groups.
+
+    ``figures`` has the KEY columns, ``value`` (float), ``file`` and ``line``.
+    """
+    problems: list[Problem] = []
+    keyed = figures.dropna(subset=["value"])
+    dup = keyed[keyed.duplicated(list(KEY), keep=False)].sort_values(["file", "line"])
+    for _, group in dup.groupby(list(KEY), sort=False):
+        first = group.iloc[0]
+        for row in group.iloc[1:].itertuples():
+            where = f"{first.file} line {first.line}"
+            if row.value == first.value:
+                problems.append(
+                    Problem(row.file, int(row.line), "value", _fmt(row.value), "duplicate-figure", f"the same figure as {where}")
+                )
+            else:
+                problems.append(
+                    Problem(
+                        row.file,
+                        int(row.line),
+                        "value",
+                        _fmt(row.value),
+                        "conflicting-figure",
+                        f"{_fmt(row.value)} conflicts with {_fmt(first.value)} at {where} "
+                        "for the same reporter, partner, flow, period and currency",
+                    )
+                )
+
+    # pivot, not pivot_table: keys are unique here and must never be silently aggregated.
+    wide = keyed.drop_duplicates(list(KEY)).pivot(  # noqa: PD010
+        index=["reporter", "partner", "period", "currency"], columns="flow", values="value"
+    )
+    if {"export", "import", "total"} <= set(wide.columns):
+        gap = wide["export"] + wide["import"] - wide["total"]
+        off = gap.abs() > TOTAL_TOLERANCE * wide["total"]
+        for key in wide.index[off.fillna(False).to_numpy()]:
+            row = keyed.set_index(["reporter", "partner", "period", "currency", "flow"]).loc[(*key, "total")]
+            problems.append(
+                Problem(
+                    str(row["file"]),
+                    int(row["line"]),
+                    "value",
+                    _fmt(row["value"]),
+                    "total-mismatch",
+                    f"total {_fmt(wide.loc[key, 'total'])} differs from exports + imports "
+                    f"{_fmt(wide.loc[key, 'export'] + wide.loc[key, 'import'])} by more than rounding",
+                    WARNING,
+                )
+            )
+    problems += _check_groups(keyed)
+    return problems
+
+
+def _check_groups(keyed: pd.DataFrame) -> list[Problem]:
+    """Warn where a group's figure is smaller than the same figure for one of its members."""
+    members = [(code, group) for code, entry in partners.names().items() for group in entry.member_of]
+    if not members:
+        return []
+    links = pd.DataFrame(members, columns=["partner", "group"])
+    joined = keyed.merge(links, on="partner").merge(
+        keyed.rename(columns={"partner": "group"}),
+        on=["reporter", "group", "flow", "period", "currency"],
+        suffixes=("_member", ""),
+    )
+    small = joined[joined["value"] < joined["value_member"]]
+    return [
+        Problem(
+            str(row.file),
+            int(row.line),
+            "value",
+            _fmt(row.value),
+            "group-below-member",
+            f"{row.group} {row.flow} {_fmt(row.value)} is smaller than its member {row.partner}'s {_fmt(row.value_member)}",
+            WARNING,
+        )
+        for row in small.itertuples()
+    ]
+
+
+def _fmt(value: float) -> str:
+    """A number as a user typed it: no float noise, no trailing .0."""
+    return f"{value:.12g}"
