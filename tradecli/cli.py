@@ -32,6 +32,9 @@ class _Group(TyperGroup):
             _error(str(exc))
             sys.exit(exc.exit_status)
         except typer.TyperException as exc:  # usage errors from the bundled Click parser
+            if type(exc).__name__ == "NoArgsIsHelpError":  # a bare `tradecli` asks for help
+                sys.stdout.write(exc.format_message() + "\n")
+                sys.exit(ExitStatus.OK)
             message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
             ctx = getattr(exc, "ctx", None)
             where = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""

@@ -54,14 +54,20 @@ def names() -> dict[str, Name]:
     return read_names(bundled.path("names.csv"))
 
 
+def _key(text: str) -> str:
+    """A spelling folded for matching: case, '&', hyphens, underscores and spaces don't matter."""
+    return " ".join(text.casefold().replace("&", " and ").replace("-", " ").replace("_", " ").split())
+
+
+def slug(name: str) -> str:
+    """The shell-friendly spelling of a name: 'New Zealand' -> 'new-zealand'."""
+    return _key(name).replace(" ", "-")
+
+
+@cache
 def _lookup() -> dict[str, str]:
-    """Every accepted spelling (lower case) mapped to its code."""
-    table: dict[str, str] = {}
-    for entry in names().values():
-        for spelling in (entry.code, entry.name, *entry.aliases):
-            table[spelling.casefold()] = entry.code
-            table[spelling.casefold().replace("&", "and")] = entry.code
-    return table
+    """Every accepted spelling (folded) mapped to its code."""
+    return {_key(s): e.code for e in names().values() for s in (e.code, e.name, *e.aliases)}
 
 
 def display(code: str) -> str:
@@ -75,14 +81,12 @@ def resolve(text: str, known: set[str] | frozenset[str] = frozenset()) -> str:
 
     ``known`` adds codes that appear in the data but not in the names table.
     """
-    key = " ".join(text.split()).casefold()
-    table = _lookup() | {code.casefold(): code for code in known}
+    key = _key(text)
+    table = _lookup() | {_key(code): code for code in known}
     if key in table:
         return table[key]
-    if len(key) == 3 and key.isalpha() and key.upper() in known:
-        return key.upper()
     close = difflib.get_close_matches(key, table, n=1, cutoff=0.6)
-    suggestion = f"; did you mean '{close[0]}'?" if close else ""
+    suggestion = f"; did you mean '{slug(display(table[close[0]]))}'?" if close else ""
     raise UnknownPartnerError(f"unknown partner '{text}'{suggestion} See `tradecli partners` for the names it knows")
 
 
@@ -91,8 +95,7 @@ def completions(incomplete: str) -> list[tuple[str, str]]:
     start = incomplete.casefold()
     out = []
     for entry in names().values():
-        slug = entry.name.casefold().replace(" & ", "-and-").replace(" ", "-")
-        for spelling in (slug, entry.code.casefold(), *entry.aliases):
+        for spelling in (slug(entry.name), entry.code.casefold(), *entry.aliases):
             if spelling.startswith(start) and " " not in spelling:
                 out.append((spelling, entry.name))
                 break

@@ -75,8 +75,8 @@ def hint(label: str) -> str:
 
 
 def parse(label: str) -> Period:
-    """Parse a period label typed by a user; raise UsageError with a hint if it is not one."""
-    period = try_parse(label.strip())
+    """Parse a period label typed by a user (any case); raise UsageError with a hint if it is not one."""
+    period = try_parse(label.strip().upper())
     if period is None:
         raise UsageError(f"period '{label}' is not a period label; {hint(label)}")
     return period

@@ -264,9 +264,8 @@ def footnotes(kind: str, rows: list[dict[str, Any]]) -> list[str]:
         files = dict.fromkeys(part for r in rows for part in str(r.get("sources") or "").split(";") if part)
         codes = " ".join(dict.fromkeys(str(r["partner"]).lower() for r in rows))
         if files:
-            notes.append(
-                f"Sources: {', '.join(files)}. The figure behind each number, with its exact words: `tradecli sources {codes}`."
-            )
+            notes.append(f"Sources: {', '.join(files)}.")
+            notes.append(f"Exact words behind each number: tradecli sources {codes}")
     if kind == "sources":
         notes.append("Status: reported = stated as is; approximate = qualified (ca., around, about); preliminary = so called.")
     return notes
@@ -341,7 +340,7 @@ def write_table(frame, kind: str, out: IO[str], heading: str | None = None) -> N
         spec = [c for c in SPECS[kind] if c.kind != "unit"]
         for code in dict.fromkeys(frame["currency"]):
             part = frame[frame["currency"] == code]
-            console.print(_table(part, spec, f"{heading or title(kind, rows)}, {unit(code)[:-2]} million"))
+            console.print(_table(part, spec, f"{heading or title(kind, records(part))}, {unit(code)[:-2]} million"))
     else:
         console.print(_table(frame, SPECS[kind], heading or title(kind, rows)))
     for note in footnotes(kind, rows):

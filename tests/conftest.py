@@ -1,0 +1,45 @@
+"""Shared fixtures: small hand-made figure tables and a pinned terminal for rendering."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from tradecli import periods
+from tradecli.flows import FIGURE_COLUMNS
+
+
+def make_figures(*rows: tuple) -> pd.DataFrame:
+    """Typed figures from (reporter, partner, flow, period, currency, value[, status]) tuples."""
+    records = []
+    for n, row in enumerate(rows, start=2):
+        reporter, partner, flow, period, currency, value, *rest = row
+        parsed = periods.parse(period)
+        records.append(
+            {
+                "id": f"f{n}",
+                "reporter": reporter,
+                "partner": partner,
+                "flow": flow,
+                "period": parsed.label,
+                "basis": parsed.basis,
+                "year": parsed.year,
+                "currency": currency,
+                "value": float(value),
+                "status": rest[0] if rest else "reported",
+                "source": "doc.txt",
+                "quote": "words",
+                "note": "",
+                "file": "test.csv",
+                "line": n,
+            }
+        )
+    return pd.DataFrame(records, columns=FIGURE_COLUMNS)
+
+
+@pytest.fixture
+def pinned_terminal(monkeypatch):
+    """Rendering as on an 80-column terminal without colour."""
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.delenv("FORCE_COLOR", raising=False)

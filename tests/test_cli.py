@@ -1,0 +1,170 @@
+"""The command line through Typer's CliRunner (and a real process where start-up matters)."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from tradecli import __version__, queries, render
+from tradecli.cli import app
+
+runner = CliRunner()
+
+
+def run(*args, **kwargs):
+    return runner.invoke(app, list(args), **kwargs)
+
+
+def test_balance_peru_as_csv():
+    result = run("balance", "peru", "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    header, row = result.stdout.splitlines()
+    assert header.startswith(
+        "reporter,partner,period,basis,currency,exports,imports,total,balance,export_import_ratio,balance_pct_of_total,flags,sources,"
+    )
+    # Hand-checked: 933 - 4690 = -3757; 933 / 4690 = 0.198933901919; -3757 / 5623 * 100 = -66.8148675084.
+    assert row.startswith("IND,PER,2024,calendar,USD,933,4690,5623,-3757,0.198933901919,-66.8148675084,approximate,000_e9e87cddf52bb8e0.txt,")
+    assert result.stderr == ""
+
+
+def test_json_equals_the_library_result():
+    result = run("balance", "-f", "json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == render.records(queries.balance())
+
+
+def test_compare_years_for_chile():
+    result = run("compare", "chile", "--years", "-f", "json")
+    rows = json.loads(result.stdout)
+    assert [r["period"] for r in rows] == ["FY2023-24", "FY2024-25"]
+    assert rows[0]["imports_change"] is None
+    assert round(rows[1]["imports_change_pct"], 1) == 72.2
+    assert rows[1]["flags"] == "approximate;preliminary"
+
+
+def test_balance_in_another_currency_shows_the_rate():
+    rows = json.loads(run("balance", "peru", "--currency", "nzd", "-f", "json").stdout)
+    assert rows[0]["currency"] == "NZD"
+    assert rows[0]["exports"] == pytest.approx(933 / 0.605096, rel=1e-9)
+    assert "converted" in rows[0]["flags"]
+    assert "1 USD = 1.65263 NZD" in rows[0]["fx"]  # 1 / 0.605096
+
+
+def test_partner_aliases_and_the_reporter_option():
+    by_alias = json.loads(run("balance", "NZ", "-f", "json").stdout)
+    by_name = json.loads(run("balance", "new zealand", "-f", "json").stdout)
+    assert by_alias == by_name
+    nz_side = json.loads(run("balance", "india", "--reporter", "nz", "-f", "json").stdout)
+    assert {r["balance"] for r in nz_side} == {-1704, -1040}
+
+
+def test_partners_lists_the_figureless_ones():
+    result = run("partners", "-f", "csv")
+    assert "ECU,Ecuador,country,no figures" in result.stdout
+    assert "PER,Peru,country,figures,2024,calendar,USD,export;import,2" in result.stdout
+
+
+def test_sources_give_the_exact_words():
+    rows = json.loads(run("sources", "peru", "-f", "json").stdout)
+    assert {r["quote"] for r in rows} == {
+        "in 2024, India’s imports from Peru stood at approximately US$4.69 billion",
+        "India’s exports to Peru were around US$933 million",
+    }
+
+
+def test_table_output_on_request(pinned_terminal):
+    result = run("balance", "peru", "-f", "table")
+    assert "India's trade with Peru: balance, US$ million" in result.stdout
+    assert "-3,757" in result.stdout
+
+
+def one_line_error(result, code):
+    assert result.exit_code == code
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Error: ")
+    assert "Traceback" not in result.stderr
+    return lines[0]
+
+
+def test_unknown_partner_is_a_usage_error_with_a_suggestion():
+    assert "did you mean 'peru'" in one_line_error(run("balance", "peur"), 2)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["balance", "--bogus"],
+        ["balance", "-f", "xml"],
+        ["balance", "--period", "2023-24"],
+        ["balance", "--currency", "XYZ"],
+        ["compare"],
+        ["nonsense"],
+        ["balance", "--reporter", "atlantis"],
+    ],
+)
+def test_usage_errors_exit_2_in_one_line(args):
+    one_line_error(run(*args), 2)
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["compare", "peru", "chile"], "fiscal year"),
+        (["balance", "--currency", "NZD"], "no exchange rate"),
+        (["balance", "peru", "--period", "FY2023-24"], "no figures"),
+    ],
+)
+def test_data_errors_exit_1_in_one_line(args, words):
+    assert words in one_line_error(run(*args), 1)
+
+
+def test_every_command_has_help():
+    for command in ("balance", "compare", "partners", "sources"):
+        result = run(command, "--help")
+        assert result.exit_code == 0
+        assert "Usage" in result.stdout
+
+
+def test_version():
+    assert run("--version").stdout == f"tradecli {__version__}\n"
+
+
+def process(*args, env=None):
+    code = "import sys; from tradecli.cli import app; app(prog_name='tradecli')"
+    return subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", code, *args], capture_output=True, text=True, env={**os.environ, **(env or {})}, check=False
+    )
+
+
+def imported(stderr):
+    return {line.split("|")[-1].strip() for line in stderr.splitlines() if line.startswith("import time:")}
+
+
+def test_help_and_version_do_not_import_pandas():
+    for args in (["--help"], ["--version"], ["balance", "--help"]):
+        result = process(*args)
+        assert result.returncode == 0
+        assert "pandas" not in imported(result.stderr)
+
+
+def test_completion_offers_partner_names_without_pandas():
+    env = {"_TRADECLI_COMPLETE": "complete_bash", "COMP_WORDS": "tradecli balance new", "COMP_CWORD": "2"}
+    result = process(env=env)
+    assert "new-zealand" in result.stdout
+    assert "pandas" not in imported(result.stderr)
+
+
+def test_a_data_command_does_import_pandas():
+    # Guards the two tests above: the import-time probe must see pandas when it is imported.
+    assert "pandas" in imported(process("balance", "peru").stderr)
+
+
+def test_python_dash_m():
+    result = subprocess.run([sys.executable, "-m", "tradecli", "balance", "peru", "-f", "csv"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0
+    assert ",933,4690," in result.stdout

@@ -1,0 +1,49 @@
+import pytest
+
+from tradecli import partners
+from tradecli.errors import UnknownPartnerError
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("peru", "PER"),
+        ("PERU", "PER"),
+        ("per", "PER"),
+        ("nz", "NZL"),
+        ("New Zealand", "NZL"),
+        ("new-zealand", "NZL"),
+        ("lac", "LAC"),
+        ("latin america", "LAC"),
+        ("Latin America & Caribbean", "LAC"),
+        ("  chile ", "CHL"),
+    ],
+)
+def test_resolve_accepts_names_codes_and_aliases(text, code):
+    assert partners.resolve(text) == code
+
+
+def test_unknown_partner_suggests_the_closest_name():
+    with pytest.raises(UnknownPartnerError, match="did you mean 'peru'"):
+        partners.resolve("peur")
+
+
+def test_unknown_partner_without_a_close_match_points_to_partners():
+    with pytest.raises(UnknownPartnerError, match="tradecli partners") as info:
+        partners.resolve("zzzzzz")
+    assert "did you mean" not in str(info.value)
+
+
+def test_codes_only_in_the_data_resolve():
+    assert partners.resolve("fra", known={"FRA"}) == "FRA"
+
+
+def test_completions_offer_shell_safe_spellings():
+    offered = dict(partners.completions("ne"))
+    assert offered == {"new-zealand": "New Zealand"}
+    assert all(" " not in spelling for spelling, _ in partners.completions(""))
+
+
+def test_display_falls_back_to_the_code():
+    assert partners.display("CHL") == "Chile"
+    assert partners.display("XYZ") == "XYZ"
