@@ -26,7 +26,9 @@ def test_balance_peru_as_csv():
         "reporter,partner,period,basis,currency,exports,imports,total,balance,export_import_ratio,balance_pct_of_total,flags,sources,"
     )
     # Hand-checked: 933 - 4690 = -3757; 933 / 4690 = 0.198933901919; -3757 / 5623 * 100 = -66.8148675084.
-    assert row.startswith("IND,PER,2024,calendar,USD,933,4690,5623,-3757,0.198933901919,-66.8148675084,approximate,000_e9e87cddf52bb8e0.txt,")
+    assert row.startswith(
+        "IND,PER,2024,calendar,USD,933,4690,5623,-3757,0.198933901919,-66.8148675084,approximate,000_e9e87cddf52bb8e0.txt,"
+    )
     assert result.stderr == ""
 
 
@@ -50,7 +52,7 @@ def test_balance_in_another_currency_shows_the_rate():
     assert rows[0]["currency"] == "NZD"
     assert rows[0]["exports"] == pytest.approx(933 / 0.605096, rel=1e-9)
     assert "converted" in rows[0]["flags"]
-    assert "1 USD = 1.65263 NZD" in rows[0]["fx"]  # 1 / 0.605096
+    assert rows[0]["fx"] == "1 USD = 1.65263 NZD (1 ÷ 0.605096, nzd-usd-2024: 2024, 000_e9e87cddf52bb8e0.txt)"
 
 
 def test_partner_aliases_and_the_reporter_option():
@@ -137,7 +139,11 @@ def test_version():
 def process(*args, env=None):
     code = "import sys; from tradecli.cli import app; app(prog_name='tradecli')"
     return subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", code, *args], capture_output=True, text=True, env={**os.environ, **(env or {})}, check=False
+        [sys.executable, "-X", "importtime", "-c", code, *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        check=False,
     )
 
 
@@ -165,6 +171,8 @@ def test_a_data_command_does_import_pandas():
 
 
 def test_python_dash_m():
-    result = subprocess.run([sys.executable, "-m", "tradecli", "balance", "peru", "-f", "csv"], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "tradecli", "balance", "peru", "-f", "csv"], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0
     assert ",933,4690," in result.stdout

@@ -22,13 +22,20 @@ def codes(problems):
 def test_a_clean_file_types_its_figures(tmp_path):
     loaded = flows.load([write(tmp_path, HEADER + GOOD)])
     row = loaded.figures.iloc[0]
-    assert (row.partner, row.value, row.basis, row.year, row.id, row.line) == ("PER", 933.0, "calendar", 2024, f"{tmp_path / 'f.csv'}:2", 2)
+    assert (row.partner, row.value, row.basis, row.year, row.id, row.line) == (
+        "PER",
+        933.0,
+        "calendar",
+        2024,
+        f"{tmp_path / 'f.csv'}:2",
+        2,
+    )
 
 
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
-        ("IND,PER,export,2024,USD,\"4,690\",reported,a,q\n", ("bad-number", 2, "value")),
+        ('IND,PER,export,2024,USD,"4,690",reported,a,q\n', ("bad-number", 2, "value")),
         ("IND,PER,export,2024,USD,n/a,reported,a,q\n", ("bad-number", 2, "value")),
         ("IND,PER,export,2024,USD,-5,reported,a,q\n", ("negative-value", 2, "value")),
         ("IND,PER,export,2024,USD,inf,reported,a,q\n", ("not-finite", 2, "value")),
@@ -53,7 +60,9 @@ def test_a_blank_value_is_a_warning_and_the_figure_is_left_out(tmp_path):
 
 
 def test_load_summarises_errors_in_one_line(tmp_path):
-    path = write(tmp_path, HEADER + GOOD + "IND,PER,import,2024,USD,abc,reported,a,q\n" + "IND,CHL,import,2024,USD,x,reported,a,q\n")
+    path = write(
+        tmp_path, HEADER + GOOD + "IND,PER,import,2024,USD,abc,reported,a,q\n" + "IND,CHL,import,2024,USD,x,reported,a,q\n"
+    )
     with pytest.raises(TradeDataError) as info:
         flows.load([path])
     message = str(info.value)
@@ -85,14 +94,21 @@ def test_a_bom_and_crlf_file_reads_like_the_clean_one(tmp_path):
 
 @pytest.mark.parametrize(
     ("content", "code"),
-    [(b"", "empty-file"), (HEADER.encode(), "no-rows"), (b"\xff\xfe\x00garbage", "bad-encoding"), ((HEADER + GOOD).encode("utf-16"), "bad-encoding")],
+    [
+        (b"", "empty-file"),
+        (HEADER.encode(), "no-rows"),
+        (b"\xff\xfe\x00garbage", "bad-encoding"),
+        ((HEADER + GOOD).encode("utf-16"), "bad-encoding"),
+    ],
 )
 def test_unusable_files_get_one_problem(tmp_path, content, code):
     assert [p.code for p in flows.check([write(tmp_path, content)])] == [code]
 
 
 def test_missing_and_unknown_columns(tmp_path):
-    problems = flows.check([write(tmp_path, "reporter,partner,flow,period,currency,value,source,colour\nIND,PER,export,2024,USD,1,a,red\n")])
+    problems = flows.check(
+        [write(tmp_path, "reporter,partner,flow,period,currency,value,source,colour\nIND,PER,export,2024,USD,1,a,red\n")]
+    )
     assert ("missing-column", 1, "quote") in codes(problems)
     assert ("unknown-column", 1, "colour") in codes(problems)
 
@@ -107,7 +123,9 @@ def test_a_missing_file_and_a_directory_are_data_errors(tmp_path):
 def test_a_total_below_its_flows_and_a_group_below_a_member_are_warnings(tmp_path):
     text = (
         HEADER
-        + "IND,LAC,total,2024,USD,100,reported,a,q\nIND,LAC,export,2024,USD,80,reported,a,q\nIND,LAC,import,2024,USD,80,reported,a,q\n"
+        + "IND,LAC,total,2024,USD,100,reported,a,q\n"
+        + "IND,LAC,export,2024,USD,80,reported,a,q\n"
+        + "IND,LAC,import,2024,USD,80,reported,a,q\n"
         + "IND,PER,export,2024,USD,90,reported,a,q\n"
     )
     loaded = flows.load([write(tmp_path, text)])

@@ -16,7 +16,7 @@ from tradecli.render import Format
 FRAME = pd.DataFrame(
     {
         "reporter": ["IND", "IND"],
-        "partner": ["PER", "=HYPERLINK(\"x\")"],
+        "partner": ["PER", '=HYPERLINK("x")'],
         "period": ["2024", "FY2023-24"],
         "basis": ["calendar", "fiscal-apr-mar"],
         "currency": ["USD", "NZD"],
@@ -132,7 +132,7 @@ def test_table_footnotes_explain_flags_derivations_and_sources(table):
     assert "approx = the source gives the figure as approximate" in table
     assert "New Zealand 2024 NZ$ m: exports = total − imports." in table
     assert "Sources: 000.txt" in table
-    assert "tradecli sources per nzl chl" in table
+    assert "tradecli sources peru new-zealand chile" in table
 
 
 def test_data_is_never_read_as_markup(table):
@@ -145,8 +145,8 @@ def test_no_colour_codes_when_no_color_is_set(table):
 
 def test_sources_listing_shows_the_exact_quote(pinned_terminal):
     frame = pd.DataFrame(
-        [{"id": "x1", "reporter": "IND", "partner": "PER", "flow": "export", "period": "2024", "basis": "calendar", "currency": "USD",
-          "value": 933.0, "status": "approximate", "source": "000.txt", "quote": "exports were around US$933 million", "note": "",
+        [{"id": "x1", "reporter": "IND", "partner": "PER", "flow": "export", "period": "2024", "basis": "calendar",
+          "currency": "USD", "value": 933.0, "status": "approximate", "source": "000.txt", "quote": "exports were around US$933 million", "note": "",
           "file": "f.csv", "line": 2}]
     )  # fmt: skip
     text = rendered(Format.table, frame, "sources")

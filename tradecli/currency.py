@@ -28,25 +28,23 @@ def load_rates(file: Path | None = None) -> pd.DataFrame:
 
 def _lookup(rates: pd.DataFrame, target: str) -> pd.DataFrame:
     """Rates into ``target`` keyed by (currency, period): the direct ones and the inverses."""
-    direct = rates[rates["quote_currency"] == target].rename(columns={"base": "currency"})
-    inverse = rates[rates["base"] == target].rename(columns={"quote_currency": "currency"}).assign(rate=lambda f: 1 / f["rate"])
+
+    def cited(f: pd.DataFrame) -> pd.Series:
+        return f["id"] + ": " + f["period"] + ", " + f["source"] + ")"
+
+    # Lambdas, not outside Series: assigning a Series to an empty frame would adopt its rows.
+    direct = rates[rates["quote_currency"] == target].rename(columns={"base": "currency"}).assign(how=lambda f: " (" + cited(f))
+    inverse = (
+        rates[rates["base"] == target]
+        .rename(columns={"quote_currency": "currency"})
+        .assign(
+            how=lambda f: " (1 ÷ " + f["rate"].map(lambda r: f"{r:.6g}").astype("str") + ", " + cited(f),
+            rate=lambda f: 1 / f["rate"],
+        )
+    )
     both = pd.concat([direct, inverse], ignore_index=True).drop_duplicates(["currency", "period"])
     return both.assign(
-        fx=lambda f: (
-            "1 "
-            + f["currency"]
-            + " = "
-            + f["rate"].map(lambda r: f"{r:.6g}")
-            + " "
-            + target
-            + " ("
-            + f["period"]
-            + ", "
-            + f["id"]
-            + ", "
-            + f["source"]
-            + ")"
-        ),
+        fx=lambda f: "1 " + f["currency"] + " = " + f["rate"].map(lambda r: f"{r:.6g}").astype("str") + " " + target + f["how"],
         fx_flags=lambda f: f["status"].map(lambda s: merge([CONVERTED, *(t for t in s.split(";") if t and t != "reported")])),
     )[["currency", "period", "rate", "fx", "fx_flags"]]
 

@@ -238,18 +238,24 @@ def _cell(column: Column, row: dict[str, Any], decimals: dict[str, int]):
     return Text(text)  # Text, never markup: data is never parsed as [style]
 
 
+def _spelling(code: str) -> str:
+    """How to type a partner on the command line: a country's name, a group's code."""
+    entry = partners.names().get(code)
+    return partners.slug(entry.name) if entry and entry.kind == "country" else code.lower()
+
+
 def footnotes(kind: str, rows: list[dict[str, Any]]) -> list[str]:
     """Footnotes for a table: units, the flags shown, derivations, FX rates and sources."""
     notes = []
-    if kind in ("balance", "years"):
+    if kind == "balance":
         notes.append(
             "Balance = exports − imports; Exp/Imp = exports ÷ imports; "
             "total = exports + imports where the source gives none. Balance as % of total: use -f csv."
         )
     if kind == "years":
         notes.append(
-            "Δ % = change ÷ |previous period| × 100 (a widening deficit is negative); "
-            "the first period has none. Total: use -f csv."
+            "Balance = exports − imports. Δ % = change ÷ |previous period| × 100 (a widening deficit "
+            "is negative); the first period has none. Total and its change: use -f csv."
         )
     shown = flag_defs.split(flag_defs.merge(str(r.get("flags") or "") for r in rows))
     if shown:
@@ -262,7 +268,10 @@ def footnotes(kind: str, rows: list[dict[str, Any]]) -> list[str]:
     notes += [f"Rate used: {rate}." for rate in rates]
     if kind in ("balance", "years"):
         files = dict.fromkeys(part for r in rows for part in str(r.get("sources") or "").split(";") if part)
-        codes = " ".join(dict.fromkeys(str(r["partner"]).lower() for r in rows))
+        codes = " ".join(dict.fromkeys(_spelling(str(r["partner"])) for r in rows))
+        reporters = dict.fromkeys(str(r["reporter"]) for r in rows)
+        if reporters.keys() != {"IND"}:
+            codes += " --reporter " + ",".join(_spelling(r) for r in reporters)
         if files:
             notes.append(f"Sources: {', '.join(files)}.")
             notes.append(f"Exact words behind each number: tradecli sources {codes}")
