@@ -146,7 +146,8 @@ def test_no_colour_codes_when_no_color_is_set(table):
 def test_sources_listing_shows_the_exact_quote(pinned_terminal):
     frame = pd.DataFrame(
         [{"id": "x1", "reporter": "IND", "partner": "PER", "flow": "export", "period": "2024", "basis": "calendar",
-          "currency": "USD", "value": 933.0, "status": "approximate", "source": "000.txt", "quote": "exports were around US$933 million", "note": "",
+          "currency": "USD", "value": 933.0, "status": "approximate",
+          "source": "000.txt", "quote": "exports were around US$933 million", "note": "",
           "file": "f.csv", "line": 2}]
     )  # fmt: skip
     text = rendered(Format.table, frame, "sources")
