@@ -34,13 +34,21 @@ def test_unknown_partner_without_a_close_match_points_to_partners():
     assert "did you mean" not in str(info.value)
 
 
+def test_every_iso_country_resolves_by_name_and_code():
+    assert partners.resolve("brazil") == "BRA"
+    assert partners.resolve("south korea") == partners.resolve("Korea, Republic of") == "KOR"
+    assert partners.resolve("br") == "BRA"
+
+
 def test_codes_only_in_the_data_resolve():
-    assert partners.resolve("fra", known={"FRA"}) == "FRA"
+    assert partners.resolve("xkx", known={"XKX"}) == "XKX"
 
 
 def test_completions_offer_shell_safe_spellings():
-    offered = dict(partners.completions("ne"))
-    assert offered == {"new-zealand": "New Zealand"}
+    offered = dict(partners.completions("new"))
+    assert offered["new-zealand"] == "New Zealand"
+    assert all(spelling.startswith("new") for spelling in offered)
+    assert "peru" in dict(partners.completions("PE"))
     assert all(" " not in spelling for spelling, _ in partners.completions(""))
 
 

@@ -6,6 +6,7 @@ data, so --help, --version and shell completion stay fast.
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Annotated
 
@@ -96,7 +97,10 @@ PartnersRequired = Annotated[
     ),
 ]
 FormatOpt = Annotated[
-    Format, typer.Option("--format", "-f", help="auto: a table on a terminal, CSV when piped.", case_sensitive=False)
+    Format,
+    typer.Option(
+        "--format", "-f", help="auto: a table on a terminal, else CSV (JSON for an -o file ending .json).", case_sensitive=False
+    ),
 ]
 PeriodOpt = Annotated[
     str | None, typer.Option("--period", "-p", help="Only this period: 2024 (calendar) or FY2023-24 (April–March).")
@@ -105,22 +109,60 @@ CurrencyOpt = Annotated[
     str | None,
     typer.Option("--currency", "-c", help="Express every figure in this ISO 4217 currency, with a cited rate from the FX table."),
 ]
-ReporterOpt = Annotated[str, typer.Option("--reporter", "-r", help="See the trade from this country's side.")]
+ReporterOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--reporter", "-r", help="See the trade from this country's side [default: the data's only reporter, else India]."
+    ),
+]
+DataOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--data",
+        "-d",
+        help="A CSV of figures in the flows.csv schema, read instead of the bundled data (repeatable; - reads stdin). "
+        "Default: the files in $TRADECLI_DATA, else the bundled data.",
+        show_default=False,
+    ),
+]
+WithBundledOpt = Annotated[
+    bool, typer.Option("--with-bundled", help="Read the bundled figures as well as --data / $TRADECLI_DATA.")
+]
+OutputOpt = Annotated[
+    str | None, typer.Option("--output", "-o", help="Write to this file (atomically; never over a file being read). - is stdout.")
+]
 
 
-def _reporter(name: str, flows) -> str:
-    from . import queries
+class _Inputs:
+    """The data a command reads, loaded and checked once; warnings go to stderr."""
 
-    return queries.resolve([name], flows)[0]
+    def __init__(self, data: list[str] | None, with_bundled: bool) -> None:
+        from . import flows
+
+        self.sources = flows.resolve_sources(data, with_bundled, os.environ.get("TRADECLI_DATA"))
+        self.files = [s for s in self.sources if s != flows.BUNDLED]
+        self.flows = flows.load(self.sources)
+        for warning in self.flows.warnings:
+            sys.stderr.write(f"Warning: {warning.summary()}\n")
+
+    def partners(self, names: list[str] | None) -> list[str]:
+        from . import queries
+
+        return queries.resolve(names or [], self.flows)
+
+    def reporter(self, name: str | None) -> str:
+        from . import queries
+
+        return queries.resolve([name], self.flows)[0] if name else queries.default_reporter(self.flows)
 
 
-def _load():
-    from . import queries
+def _emit(frame, kind: str, fmt: Format, output: str | None, inputs: list) -> None:
+    """Render ``frame`` to stdout or, atomically, to the --output file."""
+    from . import render
+    from .output import open_output
 
-    flows = queries.load()
-    for warning in flows.warnings:
-        sys.stderr.write(f"Warning: {warning.summary()}\n")
-    return flows
+    with open_output(output, inputs) as stream:
+        render.render(frame, kind, render.for_path(fmt, output), stream)
 
 
 @app.command()
@@ -128,16 +170,20 @@ def balance(
     partner: PartnersArg = None,
     period: PeriodOpt = None,
     currency: CurrencyOpt = None,
-    reporter: ReporterOpt = "india",
+    reporter: ReporterOpt = None,
     fmt: FormatOpt = Format.auto,
+    data: DataOpt = None,
+    with_bundled: WithBundledOpt = False,
+    output: OutputOpt = None,
 ) -> None:
     """Show exports, imports, total, balance and export/import ratio per partner and period."""
-    from . import queries, render
+    from . import queries
 
-    flows = _load()
-    codes = queries.resolve(partner or [], flows)
-    table = queries.balance(codes, period=period, currency=currency, reporter=_reporter(reporter, flows), flows=flows)
-    render.render(table, "balance", fmt)
+    inputs = _Inputs(data, with_bundled)
+    table = queries.balance(
+        inputs.partners(partner), period=period, currency=currency, reporter=inputs.reporter(reporter), flows=inputs.flows
+    )
+    _emit(table, "balance", fmt, output, inputs.files)
 
 
 @app.command()
@@ -146,35 +192,82 @@ def compare(
     years: Annotated[bool, typer.Option("--years", "-y", help="Change between consecutive periods of the same basis.")] = False,
     period: PeriodOpt = None,
     currency: CurrencyOpt = None,
-    reporter: ReporterOpt = "india",
+    reporter: ReporterOpt = None,
     fmt: FormatOpt = Format.auto,
+    data: DataOpt = None,
+    with_bundled: WithBundledOpt = False,
+    output: OutputOpt = None,
 ) -> None:
     """Compare partners side by side, or with --years each partner's change on the previous period."""
-    from . import queries, render
+    from . import queries
 
-    flows = _load()
-    codes = queries.resolve(partner, flows)
-    options = {"period": period, "currency": currency, "reporter": _reporter(reporter, flows), "flows": flows}
+    inputs = _Inputs(data, with_bundled)
+    codes = inputs.partners(partner)
+    options = {"period": period, "currency": currency, "reporter": inputs.reporter(reporter), "flows": inputs.flows}
     if years:
-        render.render(queries.compare_years(codes, **options), "years", fmt)
+        _emit(queries.compare_years(codes, **options), "years", fmt, output, inputs.files)
     else:
-        render.render(queries.compare_partners(codes, **options), "balance", fmt)
+        _emit(queries.compare_partners(codes, **options), "balance", fmt, output, inputs.files)
 
 
 @app.command("partners")
-def partners_command(reporter: ReporterOpt = "india", fmt: FormatOpt = Format.auto) -> None:
+def partners_command(
+    reporter: ReporterOpt = None,
+    fmt: FormatOpt = Format.auto,
+    data: DataOpt = None,
+    with_bundled: WithBundledOpt = False,
+    output: OutputOpt = None,
+) -> None:
     """List every partner with its periods, currencies and flows, and those named without figures."""
-    from . import queries, render
+    from . import queries
 
-    flows = _load()
-    render.render(queries.partner_list(_reporter(reporter, flows), flows), "partners", fmt)
+    inputs = _Inputs(data, with_bundled)
+    _emit(queries.partner_list(inputs.reporter(reporter), inputs.flows), "partners", fmt, output, inputs.files)
 
 
 @app.command()
-def sources(partner: PartnersArg = None, reporter: ReporterOpt = "india", fmt: FormatOpt = Format.auto) -> None:
+def sources(
+    partner: PartnersArg = None,
+    reporter: ReporterOpt = None,
+    fmt: FormatOpt = Format.auto,
+    data: DataOpt = None,
+    with_bundled: WithBundledOpt = False,
+    output: OutputOpt = None,
+) -> None:
     """Show each figure behind the numbers with its exact quote and source document."""
-    from . import queries, render
+    from . import queries
 
-    flows = _load()
-    codes = queries.resolve(partner or [], flows)
-    render.render(queries.source_list(codes, _reporter(reporter, flows), flows), "sources", fmt)
+    inputs = _Inputs(data, with_bundled)
+    table = queries.source_list(inputs.partners(partner), inputs.reporter(reporter), inputs.flows)
+    _emit(table, "sources", fmt, output, inputs.files)
+
+
+FilesArg = Annotated[
+    list[str] | None,
+    typer.Argument(
+        help="Files to check (- is stdin); default: --data, $TRADECLI_DATA, else the bundled data.", show_default=False
+    ),
+]
+
+
+@app.command()
+def validate(
+    file: FilesArg = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Fail (exit 1) on warnings too.")] = False,
+    fmt: FormatOpt = Format.auto,
+    data: DataOpt = None,
+    with_bundled: WithBundledOpt = False,
+    output: OutputOpt = None,
+) -> None:
+    """Check figure files: one row per problem with its line, column, value, code and severity."""
+    from . import flows, queries
+
+    sources = flows.resolve_sources([*(file or []), *(data or [])], with_bundled, os.environ.get("TRADECLI_DATA"))
+    report = queries.check(sources)
+    _emit(report, "problems", fmt, output, [s for s in sources if s != flows.BUNDLED])
+    errors = int((report["severity"] == "error").sum())
+    warnings = len(report) - errors
+    names = ", ".join(flows.BUNDLED_NAME if s == flows.BUNDLED else str(s) for s in sources)
+    sys.stderr.write(f"{names}: {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}\n")
+    if errors or (strict and warnings):
+        raise typer.Exit(ExitStatus.DATA)

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from . import bundled, periods, validation
-from .errors import TradeDataError
+from .errors import TradeDataError, UsageError
 from .validation import ERROR, Problem
 
 #: Columns of the typed figures frame, in order.
@@ -25,7 +27,9 @@ FIGURE_COLUMNS = [
     "status", "source", "quote", "note", "file", "line",
 ]  # fmt: skip
 
-BUNDLED = "bundled"
+#: Stands for the bundled data/flows.csv among sources.
+BUNDLED = "<bundled>"
+BUNDLED_NAME = "data/flows.csv"
 
 
 @dataclass
@@ -34,6 +38,7 @@ class Flows:
 
     figures: pd.DataFrame
     warnings: list[Problem] = field(default_factory=list)
+    bundled: bool = True  # whether the bundled figures are among them
 
 
 def _display_name(source: str | Path) -> str:
@@ -219,22 +224,39 @@ def type_figures(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     )
 
 
-def check(sources: list[str | Path] | None = None) -> list[Problem]:
-    """Every problem in the given files (the bundled data when none), across files too."""
+def resolve_sources(
+    data: Sequence[str | Path] | None = None, with_bundled: bool = False, env: str | None = None
+) -> list[str | Path]:
+    """Which files to read, by precedence: ``data`` (--data), else ``env`` (TRADECLI_DATA, a
+    path list separated by os.pathsep), else the bundled data. ``with_bundled`` adds the
+    bundled data to the first two. "-" is standard input.
+    """
+    chosen: list[str | Path] = list(data or [])
+    if not chosen and env:
+        chosen = [part for part in env.split(os.pathsep) if part]
+    if not chosen:
+        return [BUNDLED]
+    if chosen.count("-") > 1:
+        raise UsageError("standard input ('-') can be read only once")
+    return [BUNDLED, *chosen] if with_bundled else chosen
+
+
+def _name(source: str | Path) -> str:
+    return BUNDLED_NAME if source == BUNDLED else _display_name(source)
+
+
+def check(sources: Sequence[str | Path] | None = None) -> list[Problem]:
+    """Every problem in the given files (the bundled data when none), within and across files."""
     problems, _ = _read_all(sources)
     return problems
 
 
-def _read_all(sources: list[str | Path] | None) -> tuple[list[Problem], pd.DataFrame]:
-    if not sources:
-        sources = [bundled.path("flows.csv")]
-        names = ["data/flows.csv"]
-    else:
-        names = [_display_name(s) for s in sources]
+def _read_all(sources: Sequence[str | Path] | None) -> tuple[list[Problem], pd.DataFrame]:
     problems: list[Problem] = []
     typed = []
-    for source, name in zip(sources, names, strict=True):
-        frame, found = read_table(source, name)
+    for source in sources or [BUNDLED]:
+        name = _name(source)
+        frame, found = read_table(bundled.path("flows.csv") if source == BUNDLED else source, name)
         problems += found
         if frame.empty:
             continue
@@ -248,17 +270,28 @@ def _read_all(sources: list[str | Path] | None) -> tuple[list[Problem], pd.DataF
     return problems, figures
 
 
-def load(sources: list[str | Path] | None = None) -> Flows:
+def summary(problems: list[Problem]) -> str | None:
+    """One line for the errors among ``problems`` (None when there are none), naming the first."""
+    errors = [p for p in problems if p.severity == ERROR]
+    if not errors:
+        return None
+    first = errors[0]
+    count = f"{len(errors)} error{'s' if len(errors) > 1 else ''}"
+    where = f", first at line {first.line}" if first.line is not None else ""
+    column = f", column {first.column}" if first.column else ""
+    target = "" if first.file == BUNDLED_NAME else f" {first.file}"
+    hint = f"; run `tradecli validate{target}`" if first.code != "unreadable" else ""
+    return f"{first.file}: {count}{where}{column}: {first.message}{hint}"
+
+
+def load(sources: Sequence[str | Path] | None = None) -> Flows:
     """Read and check figures; raise TradeDataError summarising the errors if there are any.
 
-    With no sources, the bundled data/flows.csv is read.
+    ``sources`` are file paths, "-" for standard input, or BUNDLED; none means the bundled data.
     """
+    sources = list(sources or [BUNDLED])
     problems, figures = _read_all(sources)
-    errors = [p for p in problems if p.severity == ERROR]
-    if errors:
-        first = errors[0]
-        count = f"{len(errors)} error{'s' if len(errors) > 1 else ''}"
-        where = f", first at line {first.line}" if first.line is not None else ""
-        column = f", column {first.column}" if first.column else ""
-        raise TradeDataError(f"{first.file}: {count}{where}{column}: {first.message}; run `tradecli validate {first.file}`")
-    return Flows(figures, [p for p in problems if p.severity != ERROR])
+    message = summary(problems)
+    if message:
+        raise TradeDataError(message)
+    return Flows(figures, [p for p in problems if p.severity != ERROR], bundled=BUNDLED in sources)

@@ -48,10 +48,38 @@ def read_names(file: Path) -> dict[str, Name]:
         }
 
 
+def read_countries(file: Path) -> dict[str, Name]:
+    """Read the ISO 3166-1 table (code,name,alpha2,other_names) keyed by alpha-3 code."""
+    with open(file, encoding="utf-8", newline="") as handle:
+        return {
+            row["code"]: Name(
+                code=row["code"],
+                name=row["name"],
+                kind="country",
+                aliases=tuple(a for a in (row["alpha2"], *_split(row["other_names"])) if a and a != row["name"]),
+                member_of=(),
+                mentioned_in=(),
+            )
+            for row in csv.DictReader(handle)
+        }
+
+
 @cache
 def names() -> dict[str, Name]:
-    """The bundled names table, keyed by code."""
-    return read_names(bundled.path("names.csv"))
+    """Every known country (ISO 3166-1) and group, keyed by code; data/names.csv adds groups,
+    aliases, memberships and the seed files that mention each."""
+    table = read_countries(bundled.path("countries.csv"))
+    for code, entry in read_names(bundled.path("names.csv")).items():
+        base = table.get(code)
+        table[code] = entry if base is None else Name(
+            code, entry.name, entry.kind, tuple(dict.fromkeys([*entry.aliases, *base.aliases])), entry.member_of, entry.mentioned_in
+        )  # fmt: skip
+    return table
+
+
+def mentioned() -> list[str]:
+    """Codes the source articles name (data/names.csv), in the table's order."""
+    return [code for code, entry in names().items() if entry.mentioned_in]
 
 
 def _key(text: str) -> str:

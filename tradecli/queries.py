@@ -16,6 +16,7 @@ from . import metrics, partners, periods
 
 DEFAULT_REPORTER = "IND"
 PARTNER_COLUMNS = ["code", "name", "kind", "status", "periods", "bases", "currencies", "flows", "figures", "mentioned_in"]
+PROBLEM_COLUMNS = ["file", "line", "column", "value", "code", "message", "severity"]
 SOURCE_COLUMNS = [
     "id",
     "reporter",
@@ -81,7 +82,8 @@ def partner_list(reporter: str = DEFAULT_REPORTER, flows: flows_mod.Flows | None
     """Every partner of ``reporter`` with its periods, currencies and flows, and the named ones without figures."""
     long = metrics.perspective(_figures(flows), reporter)
     rows = []
-    codes = list(dict.fromkeys([*sorted(set(long["partner"])), *partners.names()]))
+    named = partners.mentioned() if flows is None or flows.bundled else []
+    codes = list(dict.fromkeys([*sorted(set(long["partner"])), *named]))
     for code in codes:
         if code == reporter:
             continue
@@ -119,6 +121,21 @@ def source_list(
     ].reset_index(drop=True)
 
 
-def load(data: Sequence[str | Path] | None = None) -> flows_mod.Flows:
-    """Read and check figures from files (the bundled data when none)."""
-    return flows_mod.load(list(data) if data else None)
+def load(data: Sequence[str | Path] | None = None, with_bundled: bool = False, env: str | None = None) -> flows_mod.Flows:
+    """Read and check figures: ``data`` files, else the ``env`` path list (TRADECLI_DATA), else the bundled data.
+
+    ``with_bundled`` adds the bundled figures to your own. See flows.resolve_sources.
+    """
+    return flows_mod.load(flows_mod.resolve_sources(data, with_bundled, env))
+
+
+def check(data: Sequence[str | Path] | None = None, with_bundled: bool = False, env: str | None = None) -> pd.DataFrame:
+    """Every problem in the files (resolved as ``load`` does), as rows of PROBLEM_COLUMNS; empty when all is well."""
+    problems = flows_mod.check(flows_mod.resolve_sources(data, with_bundled, env))
+    return pd.DataFrame([p.as_dict() for p in problems], columns=PROBLEM_COLUMNS).astype({"line": "Int64"})
+
+
+def default_reporter(flows: flows_mod.Flows | None = None) -> str:
+    """The single reporter in the data, else India."""
+    reporters = set(_figures(flows)["reporter"])
+    return reporters.pop() if len(reporters) == 1 else DEFAULT_REPORTER

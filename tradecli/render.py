@@ -36,6 +36,13 @@ def resolve(fmt: Format, stream: IO[str]) -> Format:
     return Format.table if isatty is not None and isatty() else Format.csv
 
 
+def for_path(fmt: Format, path: str | None) -> Format:
+    """For an --output file, ``auto`` follows the file name: .json is JSON, anything else CSV."""
+    if fmt is not Format.auto or path is None or path == "-":
+        return fmt
+    return Format.json if path.lower().endswith(".json") else Format.csv
+
+
 # --- raw values ------------------------------------------------------------------------
 
 _CSV_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -48,7 +55,7 @@ def neutralise(text: str) -> str:
 
 def raw(value: Any) -> Any:
     """A cell as a plain Python value: floats to 12 significant digits, missing as None."""
-    if value is None:
+    if value is None or type(value).__name__ in ("NAType", "NaTType"):
         return None
     if isinstance(value, float) or type(value).__name__.startswith("float"):
         value = float(value)
