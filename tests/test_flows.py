@@ -1,6 +1,8 @@
 """Reading figure files: what a reader reports, at which line, and what loading refuses."""
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tradecli import flows
 from tradecli.errors import TradeDataError
@@ -130,3 +132,20 @@ def test_a_total_below_its_flows_and_a_group_below_a_member_are_warnings(tmp_pat
     )
     loaded = flows.load([write(tmp_path, text)])
     assert sorted(w.code for w in loaded.warnings) == ["group-below-member", "total-mismatch"]
+
+
+_FIELDS = st.sampled_from(["IND", "", " x ", '"a\nb"', '"a,b"', '"q""q"', '""', "1", '"\r\n"', "a b", "'"])
+_ROW = st.lists(_FIELDS, min_size=9, max_size=9).map(",".join)
+
+
+@given(st.lists(st.tuples(st.sampled_from(["\n", "\r\n", "\n\n", "\r\n\r\n"]), _ROW), min_size=1, max_size=6), st.booleans())
+def test_the_fast_reader_agrees_with_the_csv_module(rows, final_newline):
+    # The fast path (pandas + numpy line map) must give the exact reader's cells and lines.
+    text = "reporter,partner,flow,period,currency,value,status,source,quote" + "".join(sep + row for sep, row in rows)
+    text += "\n" if final_newline else ""
+    _, frame, problems = flows._read_fast(text.encode(), text, "f")
+    _, cells, lines, exact_problems = flows._read_exact(text, "f")
+    assert problems == exact_problems == []
+    assert frame is not None
+    assert list(frame["line"]) == lines
+    assert frame.drop(columns="line").to_numpy().tolist() == cells

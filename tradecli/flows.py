@@ -118,7 +118,10 @@ def _read_fast(data: bytes, text: str, name: str) -> tuple[list[str], pd.DataFra
     lines, fields = _records(data)
     if len(lines) == 0:
         return [], None, []
-    header = next(csv.reader([text[: text.find("\n")].rstrip("\r") if "\n" in text else text]))
+    try:
+        header = next(csv.reader([text[: text.find("\n")].rstrip("\r") if "\n" in text else text]))
+    except csv.Error:  # a stray CR or the like: the exact reader reports it with its line
+        return [], None, []
     if fields[0] != len(header):  # a quoted newline in the header: let the exact reader decide
         return header, None, []
     ragged = np.flatnonzero(fields[1:] != len(header))

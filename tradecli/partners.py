@@ -71,9 +71,9 @@ def names() -> dict[str, Name]:
     table = read_countries(bundled.path("countries.csv"))
     for code, entry in read_names(bundled.path("names.csv")).items():
         base = table.get(code)
-        table[code] = entry if base is None else Name(
-            code, entry.name, entry.kind, tuple(dict.fromkeys([*entry.aliases, *base.aliases])), entry.member_of, entry.mentioned_in
-        )  # fmt: skip
+        if base is not None:  # keep the ISO names and alpha-2 code as aliases too
+            entry = Name(code, entry.name, entry.kind, (*entry.aliases, *base.aliases), entry.member_of, entry.mentioned_in)
+        table[code] = entry
     return table
 
 
