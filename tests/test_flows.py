@@ -134,7 +134,7 @@ def test_a_total_below_its_flows_and_a_group_below_a_member_are_warnings(tmp_pat
     assert sorted(w.code for w in loaded.warnings) == ["group-below-member", "total-mismatch"]
 
 
-_FIELDS = st.sampled_from(["IND", "", " x ", '"a\nb"', '"a,b"', '"q""q"', '""', "1", '"\r\n"', "a b", "'"])
+_FIELDS = st.sampled_from(["IND", "", " x ", '"a\nb"', '"a,b"', '"q""q"', '""', "1", "007", "1.50", '"\r\n"', "a b", "'"])
 _ROW = st.lists(_FIELDS, min_size=9, max_size=9).map(",".join)
 
 
@@ -148,4 +148,7 @@ def test_the_fast_reader_agrees_with_the_csv_module(rows, final_newline):
     assert problems == exact_problems == []
     assert frame is not None
     assert list(frame["line"]) == lines
-    assert frame.drop(columns="line").to_numpy().tolist() == cells
+    fast = frame.drop(columns="line").astype("object").to_numpy().tolist()
+    if frame["c5"].dtype == "float64":  # the value column: parsed as numbers when they all are
+        cells = [[*row[:5], float(row[5]), *row[6:]] for row in cells]
+    assert fast == cells

@@ -113,53 +113,89 @@ def _read_exact(text: str, name: str) -> tuple[list[str], list[list[str]], list[
     return header, rows, lines, problems
 
 
+def _records_quick(data: bytes, width: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """``_records`` for the common file: no quotes, no blank lines, every record ``width`` fields.
+
+    Counting newlines and commas is enough to prove it; None means "scan properly".
+    """
+    if b'"' in data or b"\n\n" in data or b"\n\r\n" in data or data.startswith((b"\n", b"\r\n", b"\xef\xbb\xbf\n")):
+        return None
+    count = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    if data.count(b",") != count * (width - 1):
+        return None
+    return np.arange(1, count + 1), np.full(count, width)
+
+
 def _read_fast(data: bytes, text: str, name: str) -> tuple[list[str], pd.DataFrame | None, list[Problem]]:
     """Parse with pandas' C reader, line numbers from ``_records``; None when it must fall back."""
-    lines, fields = _records(data)
-    if len(lines) == 0:
-        return [], None, []
     try:
         header = next(csv.reader([text[: text.find("\n")].rstrip("\r") if "\n" in text else text]))
     except csv.Error:  # a stray CR or the like: the exact reader reports it with its line
         return [], None, []
-    if fields[0] != len(header):  # a quoted newline in the header: let the exact reader decide
+    width = len(header)
+    lines, fields = _records_quick(data, width) or _records(data)
+    if len(lines) == 0 or fields[0] != width:  # e.g. a quoted newline in the header: the exact reader decides
         return header, None, []
-    ragged = np.flatnonzero(fields[1:] != len(header))
+    ragged = np.flatnonzero(fields[1:] != width)
     if len(ragged):
-        return (
-            header,
-            pd.DataFrame(),
-            [
-                Problem(
-                    name,
-                    int(lines[1 + i]),
-                    None,
-                    None,
-                    "ragged-row",
-                    f"{int(fields[1 + i])} fields where the header has {len(header)}",
-                )
-                for i in ragged
-            ],
-        )
-    try:
-        frame = pd.read_csv(
-            io.BytesIO(data), dtype="str", keep_default_na=False, na_filter=False, encoding="utf-8-sig",
-            skip_blank_lines=True, header=0, names=[f"c{i}" for i in range(len(header))],
+        message = "{} fields where the header has " + str(width)
+        return header, pd.DataFrame(), [
+            Problem(name, int(lines[1 + i]), None, None, "ragged-row", message.format(int(fields[1 + i]))) for i in ragged
+        ]  # fmt: skip
+    # Code columns arrive as categoricals: a few distinct values, each parsed once.
+    # (Periods are mostly digits, which pandas would turn into numbers: they come as text.)
+    as_category = set(validation.STRIPPED) - {"id", "period"}
+    dtypes = {f"c{i}": "category" if h.strip() in as_category else "str" for i, h in enumerate(header)}
+    value = next((c for c, h in zip(dtypes, header, strict=True) if h.strip() == "value"), None)
+
+    def read(types: dict[str, str], columns: list[str] | None = None) -> pd.DataFrame:
+        return pd.read_csv(
+            io.BytesIO(data), dtype=types, keep_default_na=False, na_filter=False, encoding="utf-8-sig",
+            skip_blank_lines=True, header=0, names=list(dtypes), usecols=columns,
         )  # fmt: skip
+
+    try:
+        try:  # Optimistic: every value a plain number, parsed by the C reader...
+            frame = read({**dtypes, value: "float64"} if value else dtypes)
+            as_float = value is not None
+        except ValueError:  # ...else as text, and each cell judged by the checks.
+            frame, as_float = read(dtypes), False
     except (ValueError, pd.errors.ParserError):
         return header, None, []
+    if as_float and not (np.isfinite(frame[value]) & (frame[value] >= 0)).all():
+        frame = frame.assign(**{value: read({value: "str"}, [value])[value]})  # the exact text, for the report
     if len(frame) != len(lines) - 1:  # the two readers disagree (odd quoting): trust the exact one
         return header, None, []
+    # pandas turns all-numeric categories into numbers ("02024" -> 2024): read those columns
+    # again as text, so every cell is checked exactly as written.
+    numeric = [c for c in frame.columns if dtypes[c] == "category" and not pd.api.types.is_string_dtype(frame[c].cat.categories)]
+    if numeric:
+        again = pd.read_csv(
+            io.BytesIO(data), dtype="str", keep_default_na=False, na_filter=False, encoding="utf-8-sig",
+            skip_blank_lines=True, header=0, names=list(dtypes), usecols=numeric,
+        )  # fmt: skip
+        frame = frame.assign(**{c: again[c] for c in numeric})
     return header, frame.assign(line=lines[1:].astype("int64")), []
 
 
 def _strip(column: pd.Series) -> pd.Series:
-    """Strip surrounding spaces, working on the distinct values (columns of codes repeat a lot)."""
-    codes, uniques = pd.factorize(column)
+    """The column stripped of surrounding spaces, as a categorical.
+
+    Columns of codes repeat a few values a million times: the checks then work on the
+    distinct values and integer codes instead of on every cell.
+    """
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        codes, uniques = column.cat.codes.to_numpy(), np.asarray(column.cat.categories, dtype=object)
+    else:
+        codes, uniques = pd.factorize(column)
     stripped = np.array([u.strip() for u in uniques], dtype=object)
-    if (stripped == np.asarray(uniques, dtype=object)).all():
-        return column
-    return pd.Series(stripped[codes] if len(codes) else [], index=column.index, dtype="str")
+    if len(set(stripped)) == len(stripped):
+        values = (
+            pd.Categorical.from_codes(codes, categories=pd.Index(stripped, dtype="str")) if len(stripped) else pd.Categorical([])
+        )
+    else:  # " USD" and "USD" become one category
+        values = pd.Categorical(stripped[codes])
+    return pd.Series(values, index=column.index)
 
 
 def read_table(source: str | Path, name: str | None = None) -> tuple[pd.DataFrame, list[Problem]]:
@@ -212,6 +248,7 @@ def type_figures(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     parsed = [periods.try_parse(label) for label in labels]
     basis = np.array([p.basis for p in parsed], dtype=object)
     year = np.array([p.year for p in parsed], dtype="int64")
+    frame = frame.assign(**{c: frame[c].astype("str") for c in validation.STRIPPED})  # plain text for the core
     return (
         frame.assign(
             value=frame["number"],
@@ -250,13 +287,17 @@ def _name(source: str | Path) -> str:
 
 def check(sources: Sequence[str | Path] | None = None) -> list[Problem]:
     """Every problem in the given files (the bundled data when none), within and across files."""
-    problems, _ = _read_all(sources)
+    problems, _ = _read_all(sources, typed=False)
     return problems
 
 
-def _read_all(sources: Sequence[str | Path] | None) -> tuple[list[Problem], pd.DataFrame]:
+def _read_all(sources: Sequence[str | Path] | None, typed: bool = True) -> tuple[list[Problem], pd.DataFrame]:
+    """Problems of every file and across files; with ``typed``, the figures (FIGURE_COLUMNS) too.
+
+    Without it, only what the cross-file checks need is built (checking a big file is cheaper).
+    """
     problems: list[Problem] = []
-    typed = []
+    figures_of_file = []
     for source in sources or [BUNDLED]:
         name = _name(source)
         frame, found = read_table(bundled.path("flows.csv") if source == BUNDLED else source, name)
@@ -266,8 +307,14 @@ def _read_all(sources: Sequence[str | Path] | None) -> tuple[list[Problem], pd.D
         cell_problems = validation.check_cells(name, frame)
         problems += cell_problems
         bad_lines = {p.line for p in cell_problems if p.severity == ERROR}
-        typed.append(type_figures(frame[~frame["line"].isin(bad_lines)], name))
-    figures = pd.concat(typed, ignore_index=True) if typed else pd.DataFrame(columns=FIGURE_COLUMNS)
+        good = frame[~frame["line"].isin(bad_lines)] if bad_lines else frame
+        if typed:
+            figures_of_file.append(type_figures(good, name))
+        else:
+            figures_of_file.append(
+                good[[*validation.KEY, "line"]].assign(value=good["number"], file=name).dropna(subset=["value"])
+            )
+    figures = pd.concat(figures_of_file, ignore_index=True) if figures_of_file else pd.DataFrame(columns=FIGURE_COLUMNS)
     if not figures.empty:
         problems += validation.check_figures(figures)
     return problems, figures

@@ -105,7 +105,7 @@ def parse_values(raw: pd.Series) -> pd.Series:
 
 def _bad_unique(column: pd.Series, good) -> pd.Series:
     """Rows whose (non-blank) cell fails ``good``, testing each distinct value once."""
-    distinct = column.drop_duplicates()
+    distinct = column.cat.categories if isinstance(column.dtype, pd.CategoricalDtype) else column.drop_duplicates()
     bad = {value for value in distinct if value != "" and not good(value)}
     return column.isin(bad)
 
@@ -130,7 +130,7 @@ def check_cells(file: str, frame: pd.DataFrame) -> list[Problem]:
     raw = frame["value"]
     value = frame["number"]
     # Only cells that did not parse need a closer look (few, even in a large file).
-    odd = raw[value.isna()].str.strip()
+    odd = raw[value.isna()].astype("str").str.strip()
     blank = raw.index.isin(odd.index[odd == ""])
     unparsed = raw.index.isin(odd.index[odd != ""])
     comma = raw.index.isin(odd.index[odd.str.fullmatch(r"-?[\d,]+(\.\d*)?")])
@@ -153,7 +153,7 @@ def check_cells(file: str, frame: pd.DataFrame) -> list[Problem]:
             file, frame, column, _bad_unique(frame[column], _is_code), "bad-code",
             "'{value}' is not a three-letter upper-case code (ISO 3166-1 alpha-3, or a group code such as LAC)",
         )  # fmt: skip
-    same = (frame["reporter"] == frame["partner"]) & (frame["reporter"] != "")
+    same = (frame["reporter"].astype("str") == frame["partner"].astype("str")) & (frame["reporter"] != "")
     problems += _cell_problems(file, frame, "partner", same, "self-trade", "reporter and partner are both '{value}'")
     problems += _cell_problems(
         file,
