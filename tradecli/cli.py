@@ -267,7 +267,7 @@ def validate(
     _emit(report, "problems", fmt, output, [s for s in sources if s != flows.BUNDLED])
     errors = int((report["severity"] == "error").sum())
     warnings = len(report) - errors
-    names = ", ".join(flows.BUNDLED_NAME if s == flows.BUNDLED else str(s) for s in sources)
+    names = ", ".join(flows.display_name(s) for s in sources)
     sys.stderr.write(f"{names}: {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}\n")
     if errors or (strict and warnings):
         raise typer.Exit(ExitStatus.DATA)

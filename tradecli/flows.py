@@ -281,6 +281,11 @@ def resolve_sources(
     return [BUNDLED, *chosen] if with_bundled else chosen
 
 
+def display_name(source: str | Path) -> str:
+    """How a source is named in messages and reports."""
+    return _name(source)
+
+
 def _name(source: str | Path) -> str:
     return BUNDLED_NAME if source == BUNDLED else _display_name(source)
 
@@ -317,7 +322,8 @@ def _read_all(sources: Sequence[str | Path] | None, typed: bool = True) -> tuple
     figures = pd.concat(figures_of_file, ignore_index=True) if figures_of_file else pd.DataFrame(columns=FIGURE_COLUMNS)
     if not figures.empty:
         problems += validation.check_figures(figures)
-    return problems, figures
+    order = {_name(s): n for n, s in enumerate(sources or [BUNDLED])}
+    return sorted(problems, key=lambda p: (order.get(p.file, 0), p.line or 0)), figures
 
 
 def summary(problems: list[Problem]) -> str | None:

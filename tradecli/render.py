@@ -200,6 +200,7 @@ SPECS: dict[str, list[Column]] = {
         Column("quote", "Quote (exact words)", "wide"),
     ],
     "problems": [
+        Column("file", "File"),
         Column("line", "Line", "int"),
         Column("column", "Column"),
         Column("value", "Value"),
@@ -342,6 +343,18 @@ def _write_figures(rows: list[dict[str, Any]], console) -> None:
         console.print(Text(f"  — {r['source']}" + (f"; note: {r['note']}" if r.get("note") else ""), style="dim"))
 
 
+def _write_problems(rows: list[dict[str, Any]], console) -> None:
+    """The validation report for people, one line per problem as compilers print them."""
+    from rich.text import Text
+
+    if not rows:
+        console.print(Text("No problems found."))
+    for r in rows:
+        where = ":".join(str(part) for part in (r["file"], r["line"], r["column"]) if part is not None)
+        value = f" (value: {r['value']!r})" if r.get("value") not in (None, "") else ""
+        console.print(Text(f"{where}: {r['severity']}: {r['message']}{value} [{r['code']}]"))
+
+
 def write_table(frame, kind: str, out: IO[str], heading: str | None = None) -> None:
     """Write tables for people: one per currency for figures, then the footnotes."""
     from rich.console import Console
@@ -351,6 +364,8 @@ def write_table(frame, kind: str, out: IO[str], heading: str | None = None) -> N
     rows = records(frame)
     if kind == "sources":
         _write_figures(rows, console)
+    elif kind == "problems":
+        _write_problems(rows, console)
     elif "currency" in frame.columns and kind in ("balance", "years"):
         # One table per currency: figures in different currencies never share a column.
         spec = [c for c in SPECS[kind] if c.kind != "unit"]

@@ -187,7 +187,7 @@ def check_figures(figures: pd.DataFrame) -> list[Problem]:
     """
     problems: list[Problem] = []
     keyed = figures.dropna(subset=["value"])
-    dup = keyed[keyed.duplicated(list(KEY), keep=False)].sort_values(["file", "line"])
+    dup = keyed[keyed.duplicated(list(KEY), keep=False)]  # in reading order: files as given, then lines
     for _, group in dup.groupby(list(KEY), sort=False):
         first = group.iloc[0]
         for row in group.iloc[1:].itertuples():
