@@ -6,8 +6,10 @@ data, so --help, --version and shell completion stay fast.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+import threading
 from typing import Annotated
 
 import typer
@@ -112,7 +114,9 @@ CurrencyOpt = Annotated[
 ReporterOpt = Annotated[
     str | None,
     typer.Option(
-        "--reporter", "-r", help="See the trade from this country's side [default: the data's only reporter, else India]."
+        "--reporter",
+        "-r",
+        help="See the trade from this country's side; 'all' for every reporter [default: the data's only reporter, else India].",
     ),
 ]
 DataOpt = Annotated[
@@ -133,27 +137,64 @@ OutputOpt = Annotated[
 ]
 
 
-class _Inputs:
-    """The data a command reads, loaded and checked once; warnings go to stderr."""
+@contextlib.contextmanager
+def _progress(message: str):
+    """A spinner on stderr for work that takes more than a second; only on a terminal, gone when done."""
+    if not sys.stderr.isatty():
+        yield
+        return
+    from rich.console import Console
 
-    def __init__(self, data: list[str] | None, with_bundled: bool) -> None:
-        from . import flows
+    status = Console(stderr=True).status(message)
+    timer = threading.Timer(1.0, status.start)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+        status.stop()
+
+
+class _Inputs:
+    """The data a command reads, loaded and checked once, with the partners and reporter asked for
+    resolved against it; warnings go to stderr. Big files are reduced to those rows."""
+
+    def __init__(
+        self,
+        data: list[str] | None,
+        with_bundled: bool,
+        partners: list[str] | None = None,
+        reporter: str | None = None,
+        period: str | None = None,
+    ) -> None:
+        from . import flows, periods, queries
 
         self.sources = flows.resolve_sources(data, with_bundled, os.environ.get("TRADECLI_DATA"))
         self.files = [s for s in self.sources if s != flows.BUNDLED]
-        self.flows = flows.load(self.sources)
+        self.partners: list[str] = []
+        self.reporter: str | None = None
+        label = periods.parse(period).label if period else None
+        resolved = False
+
+        def narrow(reporters: set[str], codes: set[str]):
+            nonlocal resolved
+            resolved = True
+            self.partners = queries.resolve(partners or [], known=codes)
+            if reporter and reporter.strip().lower() == "all":
+                self.reporter = None
+            else:
+                self.reporter = (
+                    queries.resolve([reporter], known=codes)[0] if reporter else queries.default_reporter(reporters=reporters)
+                )
+            return self.reporter, self.partners, label
+
+        with _progress(f"Reading {', '.join(flows.display_name(s) for s in self.sources)}…"):
+            self.flows = flows.load(self.sources, narrow)
+        if not resolved:
+            narrow(self.flows.reporters, self.flows.codes)
         for warning in self.flows.warnings:
             sys.stderr.write(f"Warning: {warning.summary()}\n")
-
-    def partners(self, names: list[str] | None) -> list[str]:
-        from . import queries
-
-        return queries.resolve(names or [], self.flows)
-
-    def reporter(self, name: str | None) -> str:
-        from . import queries
-
-        return queries.resolve([name], self.flows)[0] if name else queries.default_reporter(self.flows)
 
 
 def _emit(frame, kind: str, fmt: Format, output: str | None, inputs: list) -> None:
@@ -179,10 +220,8 @@ def balance(
     """Show exports, imports, total, balance and export/import ratio per partner and period."""
     from . import queries
 
-    inputs = _Inputs(data, with_bundled)
-    table = queries.balance(
-        inputs.partners(partner), period=period, currency=currency, reporter=inputs.reporter(reporter), flows=inputs.flows
-    )
+    inputs = _Inputs(data, with_bundled, partner, reporter, period)
+    table = queries.balance(inputs.partners, period=period, currency=currency, reporter=inputs.reporter, flows=inputs.flows)
     _emit(table, "balance", fmt, output, inputs.files)
 
 
@@ -201,9 +240,9 @@ def compare(
     """Compare partners side by side, or with --years each partner's change on the previous period."""
     from . import queries
 
-    inputs = _Inputs(data, with_bundled)
-    codes = inputs.partners(partner)
-    options = {"period": period, "currency": currency, "reporter": inputs.reporter(reporter), "flows": inputs.flows}
+    inputs = _Inputs(data, with_bundled, partner, reporter, period)
+    codes = inputs.partners
+    options = {"period": period, "currency": currency, "reporter": inputs.reporter, "flows": inputs.flows}
     if years:
         _emit(queries.compare_years(codes, **options), "years", fmt, output, inputs.files)
     else:
@@ -221,8 +260,8 @@ def partners_command(
     """List every partner with its periods, currencies and flows, and those named without figures."""
     from . import queries
 
-    inputs = _Inputs(data, with_bundled)
-    _emit(queries.partner_list(inputs.reporter(reporter), inputs.flows), "partners", fmt, output, inputs.files)
+    inputs = _Inputs(data, with_bundled, None, reporter)
+    _emit(queries.partner_list(inputs.reporter or queries.DEFAULT_REPORTER, inputs.flows), "partners", fmt, output, inputs.files)
 
 
 @app.command()
@@ -237,8 +276,8 @@ def sources(
     """Show each figure behind the numbers with its exact quote and source document."""
     from . import queries
 
-    inputs = _Inputs(data, with_bundled)
-    table = queries.source_list(inputs.partners(partner), inputs.reporter(reporter), inputs.flows)
+    inputs = _Inputs(data, with_bundled, partner, reporter)
+    table = queries.source_list(inputs.partners, inputs.reporter or queries.DEFAULT_REPORTER, inputs.flows)
     _emit(table, "sources", fmt, output, inputs.files)
 
 

@@ -10,14 +10,14 @@ import csv
 import io
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from . import bundled, periods, validation
+from . import bigfiles, bundled, periods, validation
 from .errors import TradeDataError, UsageError
 from .validation import ERROR, Problem
 
@@ -39,6 +39,19 @@ class Flows:
     figures: pd.DataFrame
     warnings: list[Problem] = field(default_factory=list)
     bundled: bool = True  # whether the bundled figures are among them
+    # Codes in the whole data (the figures may hold only the rows a question needs).
+    reporters: set[str] = field(default_factory=set)
+    codes: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        if not self.codes and not self.figures.empty:
+            self.reporters = set(self.figures["reporter"])
+            self.codes = self.reporters | set(self.figures["partner"])
+
+
+#: What a question needs, given the data's reporters and codes: (reporter or None for all,
+#: partner codes, period label). Big files are reduced to those rows before pandas sees them.
+Narrow = Callable[[set[str], set[str]], tuple[str | None, list[str], str | None]]
 
 
 def _display_name(source: str | Path) -> str:
@@ -255,8 +268,8 @@ def type_figures(frame: pd.DataFrame, name: str) -> pd.DataFrame:
             basis=pd.Series(basis[codes] if len(codes) else [], index=frame.index, dtype="str"),
             year=year[codes] if len(codes) else np.array([], dtype="int64"),
             status=frame["status"].replace("", "reported"),
-            id=frame["id"].where(frame["id"] != "", name + ":" + frame["line"].astype("str")),
-            file=name,
+            file=frame["file"].astype("str") if "file" in frame.columns else name,
+            id=lambda f: f["id"].where(f["id"] != "", f["file"] + ":" + f["line"].astype("str")),
         )
         .dropna(subset=["value"])
         .loc[:, FIGURE_COLUMNS]
@@ -292,6 +305,10 @@ def _name(source: str | Path) -> str:
 
 def check(sources: Sequence[str | Path] | None = None) -> list[Problem]:
     """Every problem in the given files (the bundled data when none), within and across files."""
+    files = [s for s in (sources or []) if s != BUNDLED and str(s) != "-"]
+    if files and bigfiles.wanted(files):
+        small = [s for s in sources if s not in files]
+        return (_read_all(small, typed=False)[0] if small else []) + bigfiles.check(files, [_name(f) for f in files])
     problems, _ = _read_all(sources, typed=False)
     return problems
 
@@ -326,6 +343,29 @@ def _read_all(sources: Sequence[str | Path] | None, typed: bool = True) -> tuple
     return sorted(problems, key=lambda p: (order.get(p.file, 0), p.line or 0)), figures
 
 
+def _load_big(sources: list[str | Path], files: list[str | Path], narrow: Narrow | None) -> Flows:
+    """``load`` for big files: DuckDB checks every row, then reduces to what ``narrow`` asks."""
+    small_sources = [s for s in sources if s not in files]
+    problems, small = _read_all(small_sources) if small_sources else ([], pd.DataFrame(columns=FIGURE_COLUMNS))
+    found, usable, reporters, codes = bigfiles.inspect(files, [_name(f) for f in files])
+    problems += found
+    if (message := summary(problems)) is not None:
+        raise TradeDataError(message)
+    reporters |= set(small["reporter"])
+    codes |= reporters | set(small["partner"])
+    reporter, partner_codes, period = narrow(reporters, codes) if narrow else (None, [], None)
+    duplicates, rows = bigfiles.reduce(usable, reporter, partner_codes, period)
+    problems += duplicates
+    if (message := summary(problems)) is not None:
+        raise TradeDataError(message)
+    parts = [f for f in (small, type_figures(rows, "")) if not f.empty]
+    figures = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=FIGURE_COLUMNS)
+    problems += validation.check_figures(figures) if not figures.empty else []
+    if (message := summary(problems)) is not None:
+        raise TradeDataError(message)
+    return Flows(figures, [p for p in problems if p.severity != ERROR], BUNDLED in sources, reporters, codes)
+
+
 def summary(problems: list[Problem]) -> str | None:
     """One line for the errors among ``problems`` (None when there are none), naming the first."""
     errors = [p for p in problems if p.severity == ERROR]
@@ -340,12 +380,17 @@ def summary(problems: list[Problem]) -> str | None:
     return f"{first.file}: {count}{where}{column}: {first.message}{hint}"
 
 
-def load(sources: Sequence[str | Path] | None = None) -> Flows:
+def load(sources: Sequence[str | Path] | None = None, narrow: Narrow | None = None) -> Flows:
     """Read and check figures; raise TradeDataError summarising the errors if there are any.
 
     ``sources`` are file paths, "-" for standard input, or BUNDLED; none means the bundled data.
+    Parquet files and big CSV files are read with DuckDB (see ``bigfiles``); ``narrow`` then
+    says which rows the question needs, and only those reach pandas.
     """
     sources = list(sources or [BUNDLED])
+    files = [s for s in sources if s != BUNDLED and str(s) != "-"]
+    if files and bigfiles.wanted(files):
+        return _load_big(sources, files, narrow)
     problems, figures = _read_all(sources)
     message = summary(problems)
     if message:

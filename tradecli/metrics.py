@@ -45,27 +45,35 @@ _PERSPECTIVE_COLUMNS = [
 ]
 
 
-def _status_flags(status: pd.Series) -> pd.Series:
-    """Status cells ('approximate;preliminary') as flags ('reported' is no flag)."""
-    return status.map(lambda s: merge(t for t in s.split(";") if t.strip() != "reported"))
+def _by_value(values: pd.Series, func) -> pd.Series:
+    """``func`` applied once per distinct value (flags and statuses repeat a lot)."""
+    return values.map({v: func(v) for v in values.unique()})
 
 
-def perspective(figures: pd.DataFrame, reporter: str) -> pd.DataFrame:
+def perspective(figures: pd.DataFrame, reporter: str | None) -> pd.DataFrame:
     """Figures seen from ``reporter``'s side: its own, plus partners' mirrored where it has none.
 
     A partner's exports to the reporter become the reporter's imports (and the reverse); such
-    rows carry the flag ``partner-reported``. Columns: reporter, partner, flow, period, basis,
-    year, currency, value, flags, figures (ids), sources (files).
+    rows carry the flag ``partner-reported``. ``reporter`` None means every reporter in the
+    data, each from its own side. Columns: reporter, partner, flow, period, basis, year,
+    currency, value, flags, figures (ids), sources (files).
     """
-    base = figures.assign(flags=_status_flags(figures["status"]), figures=figures["id"], sources=figures["source"])
-    own = base[base["reporter"] == reporter]
-    mirrored = base[base["partner"] == reporter].assign(
-        partner=lambda f: f["reporter"],
-        reporter=reporter,
-        flow=lambda f: f["flow"].map(_MIRROR_FLOW),
-        flags=lambda f: [merge([x, PARTNER_REPORTED]) for x in f["flags"]],
+    base = figures.assign(
+        flags=_by_value(figures["status"], lambda s: merge(t for t in s.split(";") if t.strip() != "reported")),
+        figures=figures["id"],
+        sources=figures["source"],
     )
-    key = ["partner", "flow", "period", "currency"]
+    if reporter is None:
+        own, about = base, base[base["partner"].isin(set(base["reporter"]))]
+    else:
+        own, about = base[base["reporter"] == reporter], base[base["partner"] == reporter]
+    mirrored = about.assign(
+        partner=about["reporter"],
+        reporter=about["partner"],
+        flow=about["flow"].map(_MIRROR_FLOW),
+        flags=_by_value(about["flags"], lambda x: merge([x, PARTNER_REPORTED])),
+    )
+    key = ["reporter", "partner", "flow", "period", "currency"]
     mirrored = (
         mirrored.merge(own[key].drop_duplicates(), on=key, how="left", indicator=True)
         .query("_merge == 'left_only'")

@@ -39,15 +39,12 @@ def _figures(flows: flows_mod.Flows | None) -> pd.DataFrame:
     return (flows or flows_mod.load()).figures
 
 
-def known_codes(flows: flows_mod.Flows | None = None) -> set[str]:
-    """Every reporter and partner code in the data."""
-    figures = _figures(flows)
-    return set(figures["reporter"]) | set(figures["partner"])
+def resolve(names: Sequence[str], flows: flows_mod.Flows | None = None, known: set[str] | None = None) -> list[str]:
+    """Partner names, codes or aliases (any case) as codes, in order, without repeats.
 
-
-def resolve(names: Sequence[str], flows: flows_mod.Flows | None = None) -> list[str]:
-    """Partner names, codes or aliases (any case) as codes, in order, without repeats."""
-    known = known_codes(flows)
+    ``known`` adds codes the data uses (default: those of ``flows``).
+    """
+    known = known if known is not None else (flows or flows_mod.load()).codes
     return list(dict.fromkeys(partners.resolve(n, known) for n in names))
 
 
@@ -55,16 +52,20 @@ def balance(
     partner_codes: Sequence[str] | None = None,
     period: str | None = None,
     currency: str | None = None,
-    reporter: str = DEFAULT_REPORTER,
+    reporter: str | None = DEFAULT_REPORTER,
     flows: flows_mod.Flows | None = None,
     rates: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Balances from ``reporter``'s side (metrics.BALANCE_COLUMNS), optionally converted to ``currency``."""
+    """Balances from ``reporter``'s side (metrics.BALANCE_COLUMNS), optionally converted to ``currency``.
+
+    ``reporter`` None: every reporter in the data, each from its own side.
+    """
     label = periods.parse(period).label if period else None
     long = metrics.select(metrics.perspective(_figures(flows), reporter), list(partner_codes or []), label)
     if currency:
         long = fx.to_currency(long, currency, rates if rates is not None else fx.load_rates())
-    what = f"{reporter} with {', '.join(partner_codes)}" if partner_codes else f"reporter {reporter}"
+    who = reporter or "any reporter"
+    what = f"{who} with {', '.join(partner_codes)}" if partner_codes else f"reporter {who}"
     return metrics.require(metrics.balances(long), what + (f" in {label}" if label else ""))
 
 
@@ -135,7 +136,7 @@ def check(data: Sequence[str | Path] | None = None, with_bundled: bool = False, 
     return pd.DataFrame([p.as_dict() for p in problems], columns=PROBLEM_COLUMNS).astype({"line": "Int64"})
 
 
-def default_reporter(flows: flows_mod.Flows | None = None) -> str:
+def default_reporter(flows: flows_mod.Flows | None = None, reporters: set[str] | None = None) -> str:
     """The single reporter in the data, else India."""
-    reporters = set(_figures(flows)["reporter"])
+    reporters = set(reporters if reporters is not None else (flows or flows_mod.load()).reporters)
     return reporters.pop() if len(reporters) == 1 else DEFAULT_REPORTER

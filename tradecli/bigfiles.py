@@ -1,0 +1,327 @@
+"""Big inputs: read, check and reduce flows files (CSV or Parquet) with DuckDB.
+
+Only the rows a question needs (a reporter's own and mirrored figures, some partners, a
+period) come back as a pandas frame, which then goes through the same typing and arithmetic
+as small files. The checks reuse the rules of ``validation``: DuckDB lists the distinct
+codes, periods and statuses, and the same Python predicates judge them; numbers, duplicates,
+totals and groups are checked in SQL with the same codes and tolerance. A test runs the
+malformed-input corpus through both engines and requires the same findings.
+
+DuckDB is an optional dependency (``pip install 'tradecli[big]'``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from . import partners, periods, validation
+from .errors import UsageError
+from .validation import ERROR, WARNING, Problem
+
+#: CSV files at least this big are read with DuckDB when it is installed (TRADECLI_ENGINE overrides).
+THRESHOLD_BYTES = 50 * 2**20
+
+
+def is_parquet(source: str | Path) -> bool:
+    """Whether a source is a Parquet file (by name)."""
+    return str(source).lower().endswith((".parquet", ".pq"))
+
+
+def available() -> bool:
+    """Whether DuckDB can be imported."""
+    try:
+        import duckdb  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def wanted(sources: Sequence[str | Path]) -> bool:
+    """Whether to use DuckDB: always for Parquet, for CSV from THRESHOLD_BYTES, or as TRADECLI_ENGINE says."""
+    engine = os.environ.get("TRADECLI_ENGINE", "auto").lower()
+    if engine not in ("auto", "pandas", "duckdb"):
+        raise UsageError(f"TRADECLI_ENGINE='{engine}' is not one of auto, pandas, duckdb")
+    parquet = any(is_parquet(s) for s in sources)
+    if parquet or engine == "duckdb":
+        if not available():
+            what = "Parquet files need" if parquet else "TRADECLI_ENGINE=duckdb needs"
+            raise UsageError(f"{what} DuckDB: pip install 'tradecli[big]'")
+        return True
+    if engine == "pandas" or not available():
+        return False
+    return sum(_size(s) for s in sources) >= THRESHOLD_BYTES
+
+
+def _size(source: str | Path) -> int:
+    try:
+        return Path(source).stat().st_size
+    except OSError:
+        return 0
+
+
+def _connect():
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")  # tradecli shows its own, on stderr only
+    return con
+
+
+def _scan(source: str | Path) -> str:
+    """SQL for the file's rows as text (CSV) or typed (Parquet), with a ``line`` column.
+
+    ``line`` is the physical line for CSV without quoted line breaks or blank lines, and for
+    Parquet the row number + 1, as if the table were written as CSV with a header.
+    """
+    path = str(source).replace("'", "''")
+    if is_parquet(source):
+        return (
+            "SELECT (file_row_number + 2)::BIGINT AS line, * EXCLUDE (file_row_number) "
+            f"FROM read_parquet('{path}', file_row_number = true)"
+        )
+    return (
+        f"SELECT (row_number() OVER () + 1)::BIGINT AS line, * FROM read_csv('{path}', header = true, all_varchar = true, "
+        "strict_mode = true, null_padding = false, auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
+        f"columns = {_columns_of(source)})"
+    )
+
+
+def _columns_of(source: str | Path) -> str:
+    """The header as a DuckDB columns struct (every column text)."""
+    import csv
+
+    with open(source, encoding="utf-8-sig", newline="") as handle:
+        header = next(csv.reader(handle), [])
+    return "{" + ", ".join(f"'{h.strip()}': 'VARCHAR'" for h in header) + "}"
+
+
+def _header(con, scan: str) -> list[str]:
+    return [d[0] for d in con.execute(f"SELECT * FROM ({scan}) LIMIT 0").description if d[0] != "line"]
+
+
+def _text(column: str) -> str:
+    return f"coalesce(trim(CAST({column} AS VARCHAR)), '')"  # a blank CSV cell reads as NULL
+
+
+def _rows(scan: str, header: set[str]) -> str:
+    """The scan with every schema column as trimmed text (missing optional ones empty) and ``number``."""
+    cells = ", ".join(f"{_text(c)} AS {c}" if c in header else f"'' AS {c}" for c in validation.COLUMNS)
+    return f"SELECT line, {cells}, TRY_CAST({_text('value')} AS DOUBLE) AS number FROM ({scan})"
+
+
+def inspect(
+    sources: Sequence[str | Path], names: Sequence[str]
+) -> tuple[list[Problem], list[tuple[str, str]], set[str], set[str]]:
+    """Read each file once for the per-cell rules; return the problems, the usable (rows SQL, name)
+    pairs, the reporter codes and every code seen."""
+    import duckdb
+
+    con = _connect()
+    problems: list[Problem] = []
+    usable = []
+    reporters: set[str] = set()
+    everyone: set[str] = set()
+    for source, name in zip(sources, names, strict=True):
+        try:
+            scan = _scan(source)
+            header = _header(con, scan)
+        except (duckdb.Error, OSError, UnicodeDecodeError, StopIteration) as exc:
+            problems.append(Problem(name, None, None, None, "bad-csv", _first_line(exc)))
+            continue
+        found = validation.check_columns(name, header)
+        problems += found
+        if any(p.severity == ERROR for p in found):
+            continue
+        rows = _rows(scan, set(header))
+        try:
+            cell_problems, distinct = _check_cells(con, rows, name)
+        except duckdb.Error as exc:
+            problems.append(Problem(name, None, None, None, "bad-csv", _first_line(exc)))
+            continue
+        problems += cell_problems
+        reporters |= set(distinct["reporter"] or [])
+        everyone |= set(distinct["reporter"] or []) | set(distinct["partner"] or [])
+        usable.append((rows, name))
+    return problems, usable, reporters, everyone
+
+
+def _check_cells(con, rows: str, name: str) -> tuple[list[Problem], dict[str, list[str]]]:
+    """Cell rules over the whole file in one pass, then the first lines of what failed."""
+    # DuckDB reads '1_000' as a number and 'nan' as NaN; pandas does not: both are bad numbers.
+    bad_number = "(value <> '' AND (number IS NULL OR isnan(number) OR contains(value, '_')))"
+    counts = {
+        "missing-value": " OR ".join(
+            f"{c} = ''" for c in ("reporter", "partner", "flow", "period", "currency", "source", "quote")
+        ),
+        "bad-number": bad_number,
+        "not-finite": "isinf(number)",
+        "negative-value": "number < 0",
+        "blank-value": "value = ''",
+        "self-trade": "reporter = partner AND reporter <> ''",
+    }
+    columns = "count(*), " + ", ".join(f'count(*) FILTER (WHERE {cond}) AS "{code}"' for code, cond in counts.items())
+    listed = ("reporter", "partner", "flow", "period", "currency", "status")
+    distinct = ", ".join(f"list(DISTINCT {c}) AS {c}" for c in listed)
+    row = con.execute(f"SELECT {columns}, {distinct} FROM ({rows})").fetchone()
+    found = dict(zip(["rows", *counts, *listed], row, strict=True))
+    if not found["rows"]:
+        return [Problem(name, 1, None, None, "no-rows", "the file has a header but no figures")], found
+
+    problems: list[Problem] = []
+    messages = {
+        "missing-value": ("reporter", "a required cell is blank"),
+        "bad-number": ("value", "'{value}' is not a number"),
+        "not-finite": ("value", "'{value}' is not a finite number"),
+        "negative-value": ("value", "'{value}' is negative; trade flows are never below zero"),
+        "blank-value": ("value", "the value is blank: a missing figure, left out (never read as zero)"),
+        "self-trade": ("partner", "reporter and partner are both '{value}'"),
+    }
+    for code, cond in counts.items():
+        if found[code]:
+            column, message = messages[code]
+            severity = WARNING if code == "blank-value" else ERROR
+            problems += _locate(con, rows, name, cond, column, code, message, severity)
+    rules = {
+        "reporter": (validation._is_code, "bad-code", "'{value}' is not a three-letter upper-case code"),
+        "partner": (validation._is_code, "bad-code", "'{value}' is not a three-letter upper-case code"),
+        "flow": (validation.FLOWS.__contains__, "unknown-flow", "flow '{value}' is not one of export, import, total"),
+        "currency": (validation.currencies().__contains__, "unknown-currency", "'{value}' is not an ISO 4217 currency code"),
+        "period": (lambda p: periods.try_parse(p) is not None, "bad-period", "period '{value}' does not parse"),
+        "status": (
+            lambda s: s == "" or validation._is_status(s), "bad-status",
+            "status '{value}' is not a ';'-separated list of reported, approximate, preliminary",
+        ),
+    }  # fmt: skip
+    for column, (good, code, message) in rules.items():
+        for value in found[column] or []:
+            if value and not good(value):
+                problems += _locate(con, rows, name, f"{column} = {_quote(value)}", column, code, message, ERROR)
+    return problems, found
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _locate(
+    con, rows: str, name: str, cond: str, column: str, code: str, message: str, severity: str, limit: int = 20
+) -> list[Problem]:
+    """The first lines where ``cond`` holds, as Problems."""
+    found = con.execute(f"SELECT line, {column} FROM ({rows}) WHERE {cond} ORDER BY line LIMIT {limit}").fetchall()
+    return [Problem(name, int(line), column, value, code, message.format(value=value), severity) for line, value in found]
+
+
+def _union(usable: list[tuple[str, str]]) -> str:
+    return " UNION ALL ".join(
+        f"SELECT {n} AS file_order, {_quote(name)} AS file, * FROM ({rows})" for n, (rows, name) in enumerate(usable)
+    )
+
+
+def reduce(
+    usable: list[tuple[str, str]], reporter: str | None, partner_codes: Sequence[str], period: str | None, none: bool = False
+) -> tuple[list[Problem], pd.DataFrame]:
+    """The group-by: one row per reporter × partner × flow × period × currency.
+
+    Returns the duplicate/conflict problems (keys given more than once) and the rows the
+    question needs as a frame of text cells like ``flows.read_table`` returns, plus
+    ``number`` and ``file``. ``reporter`` None means every reporter; a reporter's rows
+    include the partners' figures about it (to mirror). ``none`` keeps no rows (duplicates only).
+    """
+    conditions = []
+    if reporter:
+        conditions.append(f"(reporter = {_quote(reporter)} OR partner = {_quote(reporter)})")
+    if partner_codes:
+        listed = ", ".join(_quote(c) for c in partner_codes)
+        conditions.append(f"(partner IN ({listed}) OR reporter IN ({listed}))")
+    if period:
+        conditions.append(f"period = {_quote(period)}")
+    wanted_rows = "FALSE" if none else (" AND ".join(conditions) or "TRUE")
+    key = ", ".join(validation.KEY)
+    others = [c for c in validation.COLUMNS if c not in validation.KEY]
+    picked = ", ".join(f"arg_min({c}, (file_order, line)) AS {c}" for c in [*others, "number", "file", "line"])
+    con = _connect()
+    sql = (
+        f"SELECT {key}, {picked}, count(*) AS copies, "
+        "list(file ORDER BY file_order, line) AS files, list(line ORDER BY file_order, line) AS lines, "
+        "list(number ORDER BY file_order, line) AS numbers "
+        f"FROM ({_union(usable)}) WHERE number IS NOT NULL AND NOT isnan(number) "
+        f"GROUP BY {key} HAVING count(*) > 1 OR ({wanted_rows}) ORDER BY min(file_order), min(line)"
+    )
+    frame = con.execute(sql).df()
+    problems: list[Problem] = []
+    for files, lines, numbers in frame.loc[frame["copies"] > 1, ["files", "lines", "numbers"]].itertuples(index=False, name=None):
+        where = f"{files[0]} line {lines[0]}"
+        for file, line, value in list(zip(files, lines, numbers, strict=True))[1:]:
+            if value == numbers[0]:
+                problems.append(Problem(file, int(line), "value", _fmt(value), "duplicate-figure", f"the same figure as {where}"))
+            else:
+                problems.append(
+                    Problem(file, int(line), "value", _fmt(value), "conflicting-figure",
+                            f"{_fmt(value)} conflicts with {_fmt(numbers[0])} at {where} "
+                            "for the same reporter, partner, flow, period and currency")
+                )  # fmt: skip
+    keep = frame.drop(columns=["copies", "files", "lines", "numbers"])
+    keep = keep[_matches(keep, reporter, partner_codes, period) & (not none)]  # not rows kept only as duplicates
+    return problems, keep.assign(line=keep["line"].astype("int64"))
+
+
+def _matches(frame: pd.DataFrame, reporter: str | None, partner_codes: Sequence[str], period: str | None) -> pd.Series:
+    keep = pd.Series(True, index=frame.index)
+    if reporter:
+        keep &= (frame["reporter"] == reporter) | (frame["partner"] == reporter)
+    if partner_codes:
+        keep &= frame["partner"].isin(partner_codes) | frame["reporter"].isin(partner_codes)
+    if period:
+        keep &= frame["period"] == period
+    return keep
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def check(sources: Sequence[str | Path], names: Sequence[str]) -> list[Problem]:
+    """Every problem in the files, found with DuckDB: the same codes as ``flows.check``."""
+    problems, usable, _, _ = inspect(sources, names)
+    if not usable or any(p.severity == ERROR for p in problems):
+        return problems
+    dups, _ = reduce(usable, None, [], None, none=True)
+    problems += dups
+    figures = f"SELECT * FROM ({_union(usable)}) WHERE number IS NOT NULL AND NOT isnan(number)"
+    con = _connect()
+    totals = con.execute(
+        "SELECT arg_min(file, (file_order, line)) FILTER (WHERE flow = 'total'), min(line) FILTER (WHERE flow = 'total'), "
+        "max(number) FILTER (WHERE flow = 'total') AS t, "
+        "max(number) FILTER (WHERE flow = 'export') + max(number) FILTER (WHERE flow = 'import') AS s "
+        f"FROM ({figures}) GROUP BY reporter, partner, period, currency "
+        f"HAVING count(*) FILTER (WHERE flow = 'total') > 0 AND abs(s - t) > {validation.TOTAL_TOLERANCE} * t ORDER BY 2 LIMIT 20"
+    ).fetchall()
+    for file, line, total, flows_sum in totals:
+        problems.append(
+            Problem(file, int(line), "value", _fmt(total), "total-mismatch",
+                    f"total {_fmt(total)} differs from exports + imports {_fmt(flows_sum)} by more than rounding", WARNING)
+        )  # fmt: skip
+    links = [(code, group) for code, entry in partners.names().items() for group in entry.member_of]
+    if links:
+        values = ", ".join(f"('{c}', '{g}')" for c, g in links)
+        small = con.execute(
+            f"WITH f AS ({figures}), links(member, grp) AS (VALUES {values}) "
+            "SELECT g.file, g.line, g.number, g.partner, g.flow, m.partner, m.number "
+            "FROM f m JOIN links ON m.partner = links.member "
+            "JOIN f g ON g.partner = links.grp AND g.reporter = m.reporter AND g.flow = m.flow AND g.period = m.period "
+            "AND g.currency = m.currency WHERE g.number < m.number ORDER BY g.line LIMIT 20"
+        ).fetchall()
+        for file, line, value, group, flow, member, member_value in small:
+            problems.append(
+                Problem(file, int(line), "value", _fmt(value), "group-below-member",
+                        f"{group} {flow} {_fmt(value)} is smaller than its member {member}'s {_fmt(member_value)}", WARNING)
+            )  # fmt: skip
+    return problems
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.12g}"
