@@ -98,7 +98,9 @@ def test_a_conflict_in_a_big_file_is_an_error_naming_both_lines(tmp_path, monkey
     path = tmp_path / "c.csv"
     path.write_text(
         HEADER
-        + "IND,PER,export,2024,USD,1,reported,d,q\nIND,CHL,export,2024,USD,1,reported,d,q\nIND,PER,export,2024,USD,2,reported,d,q\n"
+        + "IND,PER,export,2024,USD,1,reported,d,q\n"
+        + "IND,CHL,export,2024,USD,1,reported,d,q\n"
+        + "IND,PER,export,2024,USD,2,reported,d,q\n"
     )
     monkeypatch.setenv("TRADECLI_ENGINE", "duckdb")
     result = runner.invoke(app, ["balance", "--data", str(path)])
