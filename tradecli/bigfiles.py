@@ -280,6 +280,49 @@ def _matches(frame: pd.DataFrame, reporter: str | None, partner_codes: Sequence[
     return keep
 
 
+def distinct(sources: Sequence[str | Path], columns: Sequence[str]) -> set[str]:
+    """Every distinct value of ``columns`` across the files (a column scan; cheap on Parquet)."""
+    con = _connect()
+    parts = [f"SELECT DISTINCT {_text(c)} AS v FROM ({_scan(s)})" for s in sources for c in columns]
+    return {v for (v,) in con.execute(" UNION ".join(parts)).fetchall()}
+
+
+def select(source: str | Path, name: str, reporter: str | None, partner_codes: Sequence[str], period: str | None):
+    """The rows a question needs from one file, as text cells with ``line``, like ``flows.read_table``.
+
+    The filter runs in DuckDB (pushed down into Parquet); header problems come back instead
+    of rows when the columns are wrong. ``reporter`` None means every reporter; a reporter's
+    rows include the partners' figures about it (to mirror).
+    """
+    import duckdb
+
+    con = _connect()
+    try:
+        scan = _scan(source)
+        header = _header(con, scan)
+    except (duckdb.Error, OSError, UnicodeDecodeError, StopIteration) as exc:
+        return [Problem(name, None, None, None, "bad-csv", _first_line(exc))], None
+    problems = validation.check_columns(name, header)
+    if any(p.severity == ERROR for p in problems):
+        return problems, None
+    conditions = []
+    if reporter:
+        conditions.append(f"(reporter = {_quote(reporter)} OR partner = {_quote(reporter)})")
+    if partner_codes:
+        listed = ", ".join(_quote(c) for c in partner_codes)
+        conditions.append(f"(partner IN ({listed}) OR reporter IN ({listed}))")
+    if period:
+        conditions.append(f"period = {_quote(period)}")
+    where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+    cells = ", ".join(f"{_text(c)} AS {c}" if c in header else f"'' AS {c}" for c in validation.COLUMNS)
+    try:
+        frame = con.execute(f"SELECT line, {cells} FROM ({scan}) {where} ORDER BY line").df()
+    except duckdb.Error as exc:
+        return [*problems, Problem(name, None, None, None, "bad-csv", _first_line(exc))], None
+    frame = frame.assign(**{c: frame[c].astype("str") for c in validation.COLUMNS}, line=frame["line"].astype("int64"))
+    return problems, frame.assign(number=validation.parse_values(frame["value"]))
+
+
 def _first_line(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 

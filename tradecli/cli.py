@@ -177,22 +177,22 @@ class _Inputs:
         label = periods.parse(period).label if period else None
         resolved = False
 
-        def narrow(reporters: set[str], codes: set[str]):
+        def narrow(reporters, codes):  # functions: big files are only asked when needed
             nonlocal resolved
             resolved = True
-            self.partners = queries.resolve(partners or [], known=codes)
+            self.partners = queries.resolve_lazily(partners or [], codes)
             if reporter and reporter.strip().lower() == "all":
                 self.reporter = None
+            elif reporter:
+                self.reporter = queries.resolve_lazily([reporter], codes)[0]
             else:
-                self.reporter = (
-                    queries.resolve([reporter], known=codes)[0] if reporter else queries.default_reporter(reporters=reporters)
-                )
+                self.reporter = queries.default_reporter(reporters=reporters())
             return self.reporter, self.partners, label
 
         with _progress(f"Reading {', '.join(flows.display_name(s) for s in self.sources)}…"):
             self.flows = flows.load(self.sources, narrow)
         if not resolved:
-            narrow(self.flows.reporters, self.flows.codes)
+            narrow(lambda: self.flows.reporters, lambda: self.flows.codes)
         for warning in self.flows.warnings:
             sys.stderr.write(f"Warning: {warning.summary()}\n")
 

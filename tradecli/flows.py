@@ -49,9 +49,10 @@ class Flows:
             self.codes = self.reporters | set(self.figures["partner"])
 
 
-#: What a question needs, given the data's reporters and codes: (reporter or None for all,
-#: partner codes, period label). Big files are reduced to those rows before pandas sees them.
-Narrow = Callable[[set[str], set[str]], tuple[str | None, list[str], str | None]]
+#: What a question needs, given the data's reporters and all its codes (functions, called
+#: only when needed): (reporter or None for all, partner codes, period label). Big files are
+#: reduced to those rows before pandas sees them.
+Narrow = Callable[[Callable[[], set[str]], Callable[[], set[str]]], tuple[str | None, list[str], str | None]]
 
 
 def _display_name(source: str | Path) -> str:
@@ -344,26 +345,43 @@ def _read_all(sources: Sequence[str | Path] | None, typed: bool = True) -> tuple
 
 
 def _load_big(sources: list[str | Path], files: list[str | Path], narrow: Narrow | None) -> Flows:
-    """``load`` for big files: DuckDB checks every row, then reduces to what ``narrow`` asks."""
+    """``load`` for big files: DuckDB reads only the rows the question needs (``narrow``), and
+    those go through the same checks as any file. ``tradecli validate`` checks every row."""
     small_sources = [s for s in sources if s not in files]
     problems, small = _read_all(small_sources) if small_sources else ([], pd.DataFrame(columns=FIGURE_COLUMNS))
-    found, usable, reporters, codes = bigfiles.inspect(files, [_name(f) for f in files])
-    problems += found
-    if (message := summary(problems)) is not None:
-        raise TradeDataError(message)
-    reporters |= set(small["reporter"])
-    codes |= reporters | set(small["partner"])
-    reporter, partner_codes, period = narrow(reporters, codes) if narrow else (None, [], None)
-    duplicates, rows = bigfiles.reduce(usable, reporter, partner_codes, period)
-    problems += duplicates
-    if (message := summary(problems)) is not None:
-        raise TradeDataError(message)
-    parts = [f for f in (small, type_figures(rows, "")) if not f.empty]
+    known: dict[str, set[str]] = {}
+
+    def codes(columns: tuple[str, ...]) -> Callable[[], set[str]]:
+        def get() -> set[str]:
+            if columns not in known:
+                known[columns] = bigfiles.distinct(files, columns) | set().union(*(set(small[c]) for c in columns))
+            return known[columns]
+
+        return get
+
+    reporters, everyone = codes(("reporter",)), codes(("reporter", "partner"))
+    reporter, partner_codes, period = narrow(reporters, everyone) if narrow else (None, [], None)
+    parts = [small] if not small.empty else []
+    for source in files:
+        name = _name(source)
+        found, frame = bigfiles.select(source, name, reporter, partner_codes, period)
+        problems += found
+        if frame is None or frame.empty:
+            continue
+        cell_problems = validation.check_cells(name, frame)
+        problems += cell_problems
+        bad_lines = {p.line for p in cell_problems if p.severity == ERROR}
+        parts.append(type_figures(frame[~frame["line"].isin(bad_lines)] if bad_lines else frame, name))
     figures = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=FIGURE_COLUMNS)
-    problems += validation.check_figures(figures) if not figures.empty else []
+    if not figures.empty:
+        problems += validation.check_figures(figures)
     if (message := summary(problems)) is not None:
         raise TradeDataError(message)
-    return Flows(figures, [p for p in problems if p.severity != ERROR], BUNDLED in sources, reporters, codes)
+    seen = set(figures["reporter"]) | set(figures["partner"])
+    return Flows(
+        figures, [p for p in problems if p.severity != ERROR], BUNDLED in sources,
+        known.get(("reporter",), set(figures["reporter"])), known.get(("reporter", "partner"), set()) | seen,
+    )  # fmt: skip
 
 
 def summary(problems: list[Problem]) -> str | None:

@@ -5,7 +5,7 @@ Every CLI command is one of these calls plus rendering; see README "Using it as 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -13,6 +13,7 @@ import pandas as pd
 from . import currency as fx
 from . import flows as flows_mod
 from . import metrics, partners, periods
+from .errors import UnknownPartnerError
 
 DEFAULT_REPORTER = "IND"
 PARTNER_COLUMNS = ["code", "name", "kind", "status", "periods", "bases", "currencies", "flows", "figures", "mentioned_in"]
@@ -46,6 +47,17 @@ def resolve(names: Sequence[str], flows: flows_mod.Flows | None = None, known: s
     """
     known = known if known is not None else (flows or flows_mod.load()).codes
     return list(dict.fromkeys(partners.resolve(n, known) for n in names))
+
+
+def resolve_lazily(names: Sequence[str], codes: Callable[[], set[str]]) -> list[str]:
+    """Like ``resolve``, asking ``codes()`` for the data's codes only when the names table does not know a name."""
+    out = []
+    for name in names:
+        try:
+            out.append(partners.resolve(name))
+        except UnknownPartnerError:
+            out.append(partners.resolve(name, codes()))
+    return list(dict.fromkeys(out))
 
 
 def balance(
