@@ -73,11 +73,11 @@ def pandas_script(source: Path, reporter: str | None) -> str:
         + (f", filters=[('reporter', '==', {reporter!r})])" if reporter else ")")
         if source.suffix == ".parquet"
         else f"pd.read_csv({str(source)!r}, usecols=['reporter','partner','flow','period','value'])"
-        + (f".query('reporter == {reporter!r}')" if reporter else "")
     )
+    keep = f"\nf = f[f['reporter'] == {reporter!r}]" if reporter and source.suffix != ".parquet" else ""
     return f"""
 import pandas as pd
-f = {read}
+f = {read}{keep}
 w = f.pivot_table(index=['reporter','partner','period'], columns='flow', values='value', aggfunc='first').reset_index()
 w = w.assign(total=w['export'] + w['import'], balance=w['export'] - w['import'], ratio=w['export'] / w['import'])
 w.to_csv('/dev/null', index=False)
@@ -154,7 +154,10 @@ def main() -> None:
                 wall = statistics.median(w for w, _ in runs)
                 mem = max(m for _, m in runs)
                 label = "one reporter" if reporter else "all reporters"
-                print(f"{source.suffix[1:]:<8} {label:<14} {name:<10} {wall:>9.2f} {mem:>9.0f} {wall / base:>6.2f}× t {mem / base_mem:.2f}× m")
+                print(
+                    f"{source.suffix[1:]:<8} {label:<14} {name:<10} {wall:>9.2f} {mem:>9.0f} {wall / base:>6.2f}× t {mem / base_mem:.2f}× m",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

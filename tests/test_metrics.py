@@ -41,7 +41,7 @@ def test_partner_reported_figures_are_mirrored_and_the_missing_flow_derived():
     assert row.exports == 2422  # 3140 - 718
     assert row.balance == 1704  # 2422 - 718
     assert row["flags"] == "approximate;partner-reported;derived"
-    assert row.figures == "f2;f3"
+    assert row.figures == "f3;f2"  # listed exports, imports, total: the export row (f3), then the total (f2)
     assert row.derivation == "exports = total − imports"
 
 

@@ -287,6 +287,13 @@ def distinct(sources: Sequence[str | Path], columns: Sequence[str]) -> set[str]:
     return {v for (v,) in con.execute(" UNION ".join(parts)).fetchall()}
 
 
+def contains(sources: Sequence[str | Path], columns: Sequence[str], code: str) -> bool:
+    """Whether any row has ``code`` in one of ``columns`` (stops at the first)."""
+    con = _connect()
+    test = " OR ".join(f"{_text(c)} = {_quote(code)}" for c in columns)
+    return any(con.execute(f"SELECT 1 FROM ({_scan(s)}) WHERE {test} LIMIT 1").fetchall() for s in sources)
+
+
 def select(source: str | Path, name: str, reporter: str | None, partner_codes: Sequence[str], period: str | None):
     """The rows a question needs from one file, as text cells with ``line``, like ``flows.read_table``.
 

@@ -192,7 +192,9 @@ class _Inputs:
         with _progress(f"Reading {', '.join(flows.display_name(s) for s in self.sources)}…"):
             self.flows = flows.load(self.sources, narrow)
         if not resolved:
-            narrow(lambda: self.flows.reporters, lambda: self.flows.codes)
+            narrow(
+                lambda: self.flows.reporters, lambda code=None: self.flows.codes if code is None else {code} & self.flows.codes
+            )
         for warning in self.flows.warnings:
             sys.stderr.write(f"Warning: {warning.summary()}\n")
 

@@ -49,9 +49,10 @@ class Flows:
             self.codes = self.reporters | set(self.figures["partner"])
 
 
-#: What a question needs, given the data's reporters and all its codes (functions, called
-#: only when needed): (reporter or None for all, partner codes, period label). Big files are
-#: reduced to those rows before pandas sees them.
+#: What a question needs, given the data's reporters and all its codes: functions called
+#: only when needed (given one code, they say whether the data has it). It returns
+#: (reporter or None for all, partner codes, period label); big files are reduced to those
+#: rows before pandas sees them.
 Narrow = Callable[[Callable[[], set[str]], Callable[[], set[str]]], tuple[str | None, list[str], str | None]]
 
 
@@ -351,8 +352,11 @@ def _load_big(sources: list[str | Path], files: list[str | Path], narrow: Narrow
     problems, small = _read_all(small_sources) if small_sources else ([], pd.DataFrame(columns=FIGURE_COLUMNS))
     known: dict[str, set[str]] = {}
 
-    def codes(columns: tuple[str, ...]) -> Callable[[], set[str]]:
-        def get() -> set[str]:
+    def codes(columns: tuple[str, ...]) -> Callable[..., set[str]]:
+        def get(candidate: str | None = None) -> set[str]:
+            if candidate is not None and columns not in known:  # one code: stop at its first row
+                found = bigfiles.contains(files, columns, candidate) or any(candidate in set(small[c]) for c in columns)
+                return {candidate} if found else set()
             if columns not in known:
                 known[columns] = bigfiles.distinct(files, columns) | set().union(*(set(small[c]) for c in columns))
             return known[columns]

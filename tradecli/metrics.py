@@ -92,6 +92,18 @@ def _join(values: pd.Series) -> str:
     return ";".join(seen)
 
 
+_DERIVATIONS = ((1, "exports = total − imports"), (2, "imports = total − exports"), (4, "total = exports + imports"))
+
+
+def _concat(cells: pd.DataFrame) -> pd.Series:
+    """Row-wise ';'-join of text columns, vectorised (missing cells are empty)."""
+    columns = [cells[c].astype("object").where(cells[c].notna(), "").astype("str") for c in cells.columns]
+    out = columns[0]
+    for column in columns[1:]:
+        out = out + ";" + column
+    return out
+
+
 def balances(long: pd.DataFrame) -> pd.DataFrame:
     """One row per reporter × partner × period × currency with the balance measures (BALANCE_COLUMNS).
 
@@ -106,10 +118,13 @@ def balances(long: pd.DataFrame) -> pd.DataFrame:
     if "fx" not in long.columns:
         long = long.assign(fx="")
     # pivot, not pivot_table: one figure per key, and a duplicate must fail loudly, not be summed.
-    wide = long.pivot(index=keys, columns="flow", values="value").reindex(columns=["export", "import", "total"])  # noqa: PD010
-    meta = long.groupby(keys).agg(
-        flags=("flags", merge), figures=("figures", _join), sources=("sources", _join), fx=("fx", _join)
-    )
+    both = long.pivot(index=keys, columns="flow", values=["value", "flags", "figures", "sources", "fx"])  # noqa: PD010
+    wide = both["value"].reindex(columns=["export", "import", "total"]).astype("float64")
+    # Each text field's cells of the three flows, joined; each distinct result tidied once
+    # (flag sets and sources repeat a lot). Figures are listed exports, imports, total.
+    joined = {
+        name: _concat(both[name].reindex(columns=["export", "import", "total"])) for name in ("flags", "figures", "sources", "fx")
+    }
     e, i, t = wide["export"], wide["import"], wide["total"]
     derived_e = e.isna() & i.notna() & t.notna()
     derived_i = i.isna() & e.notna() & t.notna()
@@ -118,27 +133,10 @@ def balances(long: pd.DataFrame) -> pd.DataFrame:
     total = t.fillna(e + i)
     gap = (e + i - t).where(e.notna() & i.notna() & t.notna())
     inconsistent = (gap.abs() > TOTAL_TOLERANCE * t) | (exports < 0) | (imports < 0)
-    derivation = pd.Series(
-        [
-            "; ".join(
-                part
-                for part, on in (
-                    ("exports = total − imports", de),
-                    ("imports = total − exports", di),
-                    ("total = exports + imports", ti),
-                )
-                if on
-            )
-            for de, di, ti in zip(derived_e, derived_i, t.isna() & total.notna(), strict=True)
-        ],
-        index=wide.index,
-    )
-    extra = pd.Series(
-        [
-            merge([DERIVED if d else "", INCONSISTENT if c else ""])
-            for d, c in zip(derived_e | derived_i, inconsistent, strict=True)
-        ],
-        index=wide.index,
+    how = derived_e.astype(int) + 2 * derived_i.astype(int) + 4 * (t.isna() & total.notna()).astype(int)
+    derivation = how.map({n: "; ".join(text for bit, text in _DERIVATIONS if n & bit) for n in range(8)})
+    extra = ((derived_e | derived_i).astype(int) + 2 * inconsistent.astype(int)).map(
+        {n: merge([DERIVED if n & 1 else "", INCONSISTENT if n & 2 else ""]) for n in range(4)}
     )
     out = (
         pd.DataFrame({"exports": exports, "imports": imports, "total": total}, index=wide.index)
@@ -148,9 +146,11 @@ def balances(long: pd.DataFrame) -> pd.DataFrame:
             balance_pct_of_total=lambda f: 100 * f["balance"] / f["total"].where(f["total"] != 0),
             derivation=derivation,
             total_check_gap=gap,
+            flags=_by_value(joined["flags"] + ";" + extra, lambda v: merge([v])),
+            figures=joined["figures"].str.replace(r";+", ";", regex=True).str.strip(";"),
+            sources=_by_value(joined["sources"], lambda v: _join([v])),
+            fx=_by_value(joined["fx"], lambda v: _join([v])),
         )
-        .join(meta)
-        .assign(flags=lambda f: [merge([a, b]) for a, b in zip(f["flags"], extra, strict=True)])
         .reset_index()
         .sort_values(["reporter", "partner", "currency", "basis", "year"])
         .reset_index(drop=True)

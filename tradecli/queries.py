@@ -49,14 +49,21 @@ def resolve(names: Sequence[str], flows: flows_mod.Flows | None = None, known: s
     return list(dict.fromkeys(partners.resolve(n, known) for n in names))
 
 
-def resolve_lazily(names: Sequence[str], codes: Callable[[], set[str]]) -> list[str]:
-    """Like ``resolve``, asking ``codes()`` for the data's codes only when the names table does not know a name."""
+def resolve_lazily(names: Sequence[str], codes: Callable[..., set[str]]) -> list[str]:
+    """Like ``resolve``, asking the data only about names the names table does not know.
+
+    ``codes(code)`` says whether the data has one code; ``codes()`` lists them all (for a suggestion).
+    """
     out = []
     for name in names:
         try:
             out.append(partners.resolve(name))
         except UnknownPartnerError:
-            out.append(partners.resolve(name, codes()))
+            guess = name.strip().upper()
+            if len(guess) == 3 and guess.isalpha() and codes(guess):
+                out.append(guess)
+            else:
+                out.append(partners.resolve(name, codes()))
     return list(dict.fromkeys(out))
 
 

@@ -7,7 +7,6 @@ Tables show units, flags and sources as footnotes, numbers right-aligned.
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 import sys
@@ -87,11 +86,26 @@ def _csv_cell(value: Any) -> Any:
 
 
 def write_csv(frame, out: IO[str]) -> None:
-    """Write CSV: header row, raw numbers, empty for missing, text neutralised for spreadsheets."""
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(frame.columns)
-    for row in frame.itertuples(index=False, name=None):
-        writer.writerow([_csv_cell(v) for v in row])
+    """Write CSV: header row, raw numbers, empty for missing, text neutralised for spreadsheets.
+
+    Column by column (vectorised), so a table of millions of rows is written at C speed.
+    """
+    import numpy as np
+    import pandas as pd
+
+    cells = {}
+    for name in frame.columns:
+        column = frame[name]
+        if pd.api.types.is_float_dtype(column.dtype):
+            values = column.to_numpy(dtype="float64")
+            text = np.char.mod("%.12g", values).astype(object)
+            text[np.isnan(values)] = ""
+            cells[name] = text
+        elif pd.api.types.is_integer_dtype(column.dtype) and not isinstance(column.dtype, pd.api.extensions.ExtensionDtype):
+            cells[name] = column.to_numpy()
+        else:
+            cells[name] = column.map(_csv_cell, na_action="ignore").fillna("").astype(object).to_numpy()
+    pd.DataFrame(cells, columns=list(frame.columns)).to_csv(out, index=False, lineterminator="\n")
 
 
 def write_json(frame, out: IO[str]) -> None:
