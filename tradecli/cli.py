@@ -99,7 +99,11 @@ PartnersRequired = Annotated[
 FormatOpt = Annotated[
     Format,
     typer.Option(
-        "--format", "-f", help="auto: a table on a terminal, else CSV (JSON for an -o file ending .json).", case_sensitive=False
+        "--format",
+        "-f",
+        help="auto: a table on a terminal, else CSV (for an -o file: by its ending, .json .md .xlsx). "
+        "markdown (md): a pipe table and the figures behind it; xlsx (needs -o): a workbook with a sources sheet.",
+        case_sensitive=False,
     ),
 ]
 PeriodOpt = Annotated[
@@ -155,14 +159,25 @@ class _Inputs:
 
         return queries.resolve([name], self.flows)[0] if name else queries.default_reporter(self.flows)
 
+    def behind(self, table):
+        """A call returning the figures behind ``table`` (queries.figures_behind), for _emit."""
+        from . import queries
 
-def _emit(frame, kind: str, fmt: Format, output: str | None, inputs: list) -> None:
-    """Render ``frame`` to stdout or, atomically, to the --output file."""
+        return lambda: queries.figures_behind(table, self.flows)
+
+
+def _emit(frame, kind: str, fmt: Format, output: str | None, inputs: list, behind=None) -> None:
+    """Render ``frame`` to stdout or, atomically, to the --output file.
+
+    ``behind`` returns the figures behind ``frame``; called only for formats that list them.
+    """
     from . import render
     from .output import open_output
 
-    with open_output(output, inputs) as stream:
-        render.render(frame, kind, render.for_path(fmt, output), stream)
+    fmt = render.for_path(fmt, output)
+    figures = behind() if behind is not None and fmt.lists_figures else None
+    with open_output(output, inputs, binary=fmt.binary) as stream:
+        render.render(frame, kind, fmt, stream, figures=figures)
 
 
 @app.command()
@@ -183,7 +198,7 @@ def balance(
     table = queries.balance(
         inputs.partners(partner), period=period, currency=currency, reporter=inputs.reporter(reporter), flows=inputs.flows
     )
-    _emit(table, "balance", fmt, output, inputs.files)
+    _emit(table, "balance", fmt, output, inputs.files, inputs.behind(table))
 
 
 @app.command()
@@ -205,9 +220,11 @@ def compare(
     codes = inputs.partners(partner)
     options = {"period": period, "currency": currency, "reporter": inputs.reporter(reporter), "flows": inputs.flows}
     if years:
-        _emit(queries.compare_years(codes, **options), "years", fmt, output, inputs.files)
+        table = queries.compare_years(codes, **options)
+        _emit(table, "years", fmt, output, inputs.files, inputs.behind(table))
     else:
-        _emit(queries.compare_partners(codes, **options), "balance", fmt, output, inputs.files)
+        table = queries.compare_partners(codes, **options)
+        _emit(table, "balance", fmt, output, inputs.files, inputs.behind(table))
 
 
 @app.command("partners")
@@ -222,7 +239,15 @@ def partners_command(
     from . import queries
 
     inputs = _Inputs(data, with_bundled)
-    _emit(queries.partner_list(inputs.reporter(reporter), inputs.flows), "partners", fmt, output, inputs.files)
+    who = inputs.reporter(reporter)
+    _emit(
+        queries.partner_list(who, inputs.flows),
+        "partners",
+        fmt,
+        output,
+        inputs.files,
+        lambda: queries.source_list(None, who, inputs.flows),
+    )
 
 
 @app.command()

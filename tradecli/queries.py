@@ -121,6 +121,15 @@ def source_list(
     ].reset_index(drop=True)
 
 
+def figures_behind(table: pd.DataFrame, flows: flows_mod.Flows | None = None) -> pd.DataFrame:
+    """The figures whose ids a result lists in its ``figures`` column (SOURCE_COLUMNS), in first-seen order."""
+    ids = list(dict.fromkeys(part for cell in table["figures"] for part in str(cell).split(";") if part))
+    figures = _figures(flows)
+    found = figures[figures["id"].isin(ids)]
+    order = found["id"].map({figure_id: n for n, figure_id in enumerate(ids)})
+    return found.assign(_order=order).sort_values("_order", kind="stable")[SOURCE_COLUMNS].reset_index(drop=True)
+
+
 def load(data: Sequence[str | Path] | None = None, with_bundled: bool = False, env: str | None = None) -> flows_mod.Flows:
     """Read and check figures: ``data`` files, else the ``env`` path list (TRADECLI_DATA), else the bundled data.
 
