@@ -227,6 +227,39 @@ def compare(
         _emit(table, "balance", fmt, output, inputs.files, inputs.behind(table))
 
 
+@app.command()
+def chart(
+    partner: PartnersRequired,
+    years: Annotated[bool, typer.Option("--years", "-y", help="Every period of each partner, as compare --years does.")] = False,
+    period: PeriodOpt = None,
+    currency: CurrencyOpt = None,
+    reporter: ReporterOpt = None,
+    data: DataOpt = None,
+    with_bundled: WithBundledOpt = False,
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output", "-o", help="Write an image (.svg or .png; needs tradecli[charts]) or the text chart (.txt), atomically."
+        ),
+    ] = None,
+) -> None:
+    """Draw exports and imports per period as bars with the balance marked; several partners only where they share periods."""
+    from . import chart as charts
+    from . import queries
+    from .output import open_output
+
+    kind = charts.output_kind(output)
+    inputs = _Inputs(data, with_bundled)
+    codes = inputs.partners(partner)
+    options = {"period": period, "currency": currency, "reporter": inputs.reporter(reporter), "flows": inputs.flows}
+    table = queries.balance(codes, **options) if years else queries.compare_partners(codes, **options)
+    with open_output(output, inputs.files, binary=kind != "text") as stream:
+        if kind == "text":
+            charts.write_text(table, stream)
+        else:
+            charts.write_image(table, stream, kind)
+
+
 @app.command("partners")
 def partners_command(
     reporter: ReporterOpt = None,

@@ -301,7 +301,7 @@ def footnotes(kind: str, rows: list[dict[str, Any]]) -> list[str]:
             notes.append(f"{partners.display(r['partner'])} {r['period']} {unit(r['currency'])}: {'; '.join(derived)}.")
     rates = dict.fromkeys(part for r in rows for part in str(r.get("fx") or "").split(";") if part)
     notes += [f"Rate used: {rate}." for rate in rates]
-    if kind in ("balance", "years"):
+    if kind in ("balance", "years", "chart"):
         files = dict.fromkeys(part for r in rows for part in str(r.get("sources") or "").split(";") if part)
         codes = " ".join(dict.fromkeys(_spelling(str(r["partner"])) for r in rows))
         reporters = dict.fromkeys(str(r["reporter"]) for r in rows)
