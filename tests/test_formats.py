@@ -230,6 +230,15 @@ def test_partners_xlsx_lists_the_reporters_figures(tmp_path):
     assert book["sources"].max_row == 1 + len(queries.source_list())
 
 
+def test_validate_xlsx_has_no_units_and_no_sources_sheet(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    target = tmp_path / "problems.xlsx"
+    assert run("validate", "-f", "xlsx", "-o", str(target)).exit_code == 0
+    book = openpyxl.load_workbook(target)
+    assert book.sheetnames == ["problems", "notes"]
+    assert [c.value for c in book["problems"][1]] == queries.PROBLEM_COLUMNS  # `value` there is the file's text
+
+
 def test_xlsx_needs_an_output_file():
     assert "-o FILE" in one_line_error(run("balance", "-f", "xlsx"), 2)
 

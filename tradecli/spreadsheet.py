@@ -36,7 +36,7 @@ def _unit_label(currency: str) -> str:
 
 def header(name: str, currencies: list[str]) -> str:
     """A header cell: the column name with its unit ('exports (US$ m)', 'balance_pct_of_total (%)')."""
-    if name in _MONEY | _MONEY_CHANGE:
+    if name in _MONEY | _MONEY_CHANGE and currencies:  # no currency column, no money (validate's value is text)
         return f"{name} ({_unit_label(currencies[0])})" if len(currencies) == 1 else f"{name} (millions of currency)"
     if name in _PERCENT:
         return f"{name} (%)"
