@@ -92,6 +92,17 @@ def test_a_tiny_balance_still_gets_a_mark():
     assert line == "  balance  " + " " * 49 + "-" + " " + "      -1" + "  deficit"
 
 
+def test_long_values_shorten_the_bars_and_never_wrap(pinned_terminal):
+    frame = FRAME.iloc[[0]].assign(exports=12345678.5, imports=1.0, balance=12345677.5)
+    out = io.StringIO()
+    chart.write_text(frame, out)
+    lines = out.getvalue().splitlines()
+    exports = next(line for line in lines if line.startswith("  exports"))
+    # "12,345,678.5" is 12 characters: bars get 80 - 22 - 12 = 46 cells.
+    assert exports == "  exports  " + "█" * 46 + " " + "12,345,678.5"
+    assert max(len(line) for line in lines[:8]) <= 80
+
+
 def test_output_kind_follows_the_file_name():
     assert chart.output_kind(None) == "text"
     assert chart.output_kind("-") == "text"

@@ -2,12 +2,15 @@
 
 import io
 import math
+import re
 import sys
 from types import SimpleNamespace
 
 import pandas as pd
 import pytest
 from conftest import make_figures
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from tradecli import queries, render
@@ -88,6 +91,16 @@ def test_markdown_cells_stay_inside_their_column():
     row = rendered(frame, "balance", Format.markdown).splitlines()[4]
     assert row.endswith("| a\\|b c |")
     assert row.count(" | ") == 7  # eight cells, seven inner separators
+
+
+@given(st.text())
+def test_markdown_escape_keeps_every_character_on_one_line(text):
+    escaped = render.md_escape(text)
+    assert "\n" not in escaped
+    assert "\r" not in escaped
+    unescaped = re.sub(r"\\(.)", r"\1", escaped)  # every special character came with its backslash
+    assert unescaped == " ".join(text.splitlines())
+    assert not re.search(r"(?<!\\)[|*_`\[\]<>~]", re.sub(r"\\.", "", escaped))
 
 
 def test_markdown_of_problems_and_nothing_found():

@@ -23,8 +23,9 @@ LEGEND = f"{EXPORTS} exports  {IMPORTS} imports  balance = exports − imports: 
 IMAGE_SUFFIXES = (".svg", ".png")
 TEXT_SUFFIXES = (".txt",)
 _BASIS = {periods.CALENDAR: "calendar years", periods.FISCAL: "fiscal years, Apr–Mar"}
-# Columns beside the bars: "  exports  " before, " {value:>8}  deficit" after.
-_LABEL_WIDTH, _VALUE_WIDTH, _FIXED = 7, 8, 30
+# Beside the bars: "  exports  " (11) before, " {value:>8}  deficit" (1 + 8 + 9) after, and one
+# column spare; a longer value widens its column and shortens the bars, so a line never wraps.
+_LABEL_WIDTH, _MIN_VALUE_WIDTH, _AROUND_BARS = 7, 8, 11 + 1 + 9 + 1
 
 
 @dataclass
@@ -82,9 +83,12 @@ def text_lines(group: Group, width: int):
     """The lines of one text chart as Rich Text: title, legend, then per period two bars and the balance."""
     from rich.text import Text
 
-    bar_width = max(10, min(width - _FIXED, 70))
     top = max((v for r in group.rows for v in (r["exports"], r["imports"]) if v is not None), default=0)
     decimals = _decimals([v for r in group.rows for v in (r["exports"], r["imports"], r["balance"])])
+    value_width = max(
+        _MIN_VALUE_WIDTH, *(len(_num(r[k], decimals)) for r in group.rows for k in ("exports", "imports", "balance"))
+    )
+    bar_width = max(10, min(width - _AROUND_BARS - value_width, 70))
     yield Text(group.title, style="bold")
     yield Text(LEGEND)
     for r in group.rows:
@@ -94,7 +98,7 @@ def text_lines(group: Group, width: int):
             line = Text(f"  {label:<{_LABEL_WIDTH}}  ")
             bar = char * _cells(r[label], top, bar_width)
             line.append(bar, style=style)
-            line.append(" " * (bar_width - len(bar)) + f" {_num(r[label], decimals):>{_VALUE_WIDTH}}")
+            line.append(" " * (bar_width - len(bar)) + f" {_num(r[label], decimals):>{value_width}}")
             yield line
         # The balance spans the gap between the two bars: '-' where imports pass exports (deficit).
         low, high = sorted((_cells(r["exports"], top, bar_width), _cells(r["imports"], top, bar_width)))
@@ -105,7 +109,7 @@ def text_lines(group: Group, width: int):
         line.append(mark, style="green" if balance and balance > 0 else "red")
         pad = bar_width - low - len(mark)
         line.append(
-            " " * max(pad, 0) + f" {_num(balance, decimals):>{_VALUE_WIDTH}}" + (f"  {_word(balance)}" if _word(balance) else "")
+            " " * max(pad, 0) + f" {_num(balance, decimals):>{value_width}}" + (f"  {_word(balance)}" if _word(balance) else "")
         )
         yield line
 
