@@ -252,6 +252,13 @@ def test_validate_xlsx_has_no_units_and_no_sources_sheet(tmp_path):
     assert [c.value for c in book["problems"][1]] == queries.PROBLEM_COLUMNS  # `value` there is the file's text
 
 
+def test_partners_markdown_of_a_reporter_without_figures():
+    result = run("partners", "--reporter", "ecuador", "-f", "md")
+    assert result.exit_code == 0, result.stderr
+    assert "| BOL | Bolivia | country | — | — | — | no figures |" in result.stdout
+    assert "Figures behind the numbers" not in result.stdout
+
+
 def test_xlsx_needs_an_output_file():
     assert "-o FILE" in one_line_error(run("balance", "-f", "xlsx"), 2)
 

@@ -279,7 +279,7 @@ def partners_command(
         fmt,
         output,
         inputs.files,
-        lambda: queries.source_list(None, who, inputs.flows),
+        lambda: queries.figures_of(who, flows=inputs.flows),
     )
 
 

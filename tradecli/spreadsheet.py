@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import IO, Any
 
 from .errors import MissingExtraError
-from .render import _SYMBOL, _decimals, neutralise, raw, records
+from .render import _decimals, neutralise, raw, records, unit
 
 SHEET_NAMES = {"balance": "balance", "years": "change", "partners": "partners", "sources": "figures", "problems": "problems"}
 _MONEY = {"exports", "imports", "total", "balance", "total_check_gap", "value"}
@@ -30,14 +30,10 @@ def _openpyxl():
     return openpyxl
 
 
-def _unit_label(currency: str) -> str:
-    return f"{_SYMBOL.get(currency, currency)} m"
-
-
 def header(name: str, currencies: list[str]) -> str:
     """A header cell: the column name with its unit ('exports (US$ m)', 'balance_pct_of_total (%)')."""
     if name in _MONEY | _MONEY_CHANGE and currencies:  # no currency column, no money (validate's value is text)
-        return f"{name} ({_unit_label(currencies[0])})" if len(currencies) == 1 else f"{name} (millions of currency)"
+        return f"{name} ({unit(currencies[0])})" if len(currencies) == 1 else f"{name} (millions of currency)"
     if name in _PERCENT:
         return f"{name} (%)"
     return name
@@ -48,7 +44,7 @@ def _number_format(name: str, whole: bool, currency: str | None) -> str | None:
     if name in _MONEY | _MONEY_CHANGE:
         body = "#,##0" if whole else "#,##0.0"
         fmt = f"+{body};-{body};0" if name in _MONEY_CHANGE else body
-        return f'{fmt} "{_unit_label(currency)}"' if currency else fmt
+        return f'{fmt} "{unit(currency)}"' if currency else fmt
     if name in _PERCENT:
         return "+0.0;-0.0;0.0" if name.endswith("_change_pct") else "0.0"
     if name in _RATIO:
