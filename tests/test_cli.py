@@ -1,5 +1,6 @@
 """The command line through Typer's CliRunner (and a real process where start-up matters)."""
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -176,3 +177,12 @@ def test_python_dash_m():
     )
     assert result.returncode == 0
     assert ",933,4690," in result.stdout
+
+
+def test_text_outputs_do_not_import_the_optional_extras(tmp_path):
+    for args in (["chart", "chile"], ["balance", "-f", "md"]):
+        result = process(*args)
+        assert result.returncode == 0, result.stderr[-500:]
+        assert not {"matplotlib", "openpyxl"} & imported(result.stderr)
+    if importlib.util.find_spec("matplotlib") is not None:  # guards the probe, as for pandas above
+        assert "matplotlib" in imported(process("chart", "chile", "-o", str(tmp_path / "c.svg")).stderr)
