@@ -1,5 +1,6 @@
 """The command line through Typer's CliRunner (and a real process where start-up matters)."""
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -126,7 +127,7 @@ def test_data_errors_exit_1_in_one_line(args, words):
 
 
 def test_every_command_has_help():
-    for command in ("balance", "compare", "partners", "sources"):
+    for command in ("balance", "compare", "chart", "partners", "sources", "validate"):
         result = run(command, "--help")
         assert result.exit_code == 0
         assert "Usage" in result.stdout
@@ -152,10 +153,10 @@ def imported(stderr):
 
 
 def test_help_and_version_do_not_import_pandas():
-    for args in (["--help"], ["--version"], ["balance", "--help"]):
+    for args in (["--help"], ["--version"], ["balance", "--help"], ["chart", "--help"]):
         result = process(*args)
         assert result.returncode == 0
-        assert "pandas" not in imported(result.stderr)
+        assert not {"pandas", "matplotlib", "openpyxl"} & imported(result.stderr)
 
 
 def test_completion_offers_partner_names_without_pandas():
@@ -176,3 +177,12 @@ def test_python_dash_m():
     )
     assert result.returncode == 0
     assert ",933,4690," in result.stdout
+
+
+def test_text_outputs_do_not_import_the_optional_extras(tmp_path):
+    for args in (["chart", "chile"], ["balance", "-f", "md"]):
+        result = process(*args)
+        assert result.returncode == 0, result.stderr[-500:]
+        assert not {"matplotlib", "openpyxl"} & imported(result.stderr)
+    if importlib.util.find_spec("matplotlib") is not None:  # guards the probe, as for pandas above
+        assert "matplotlib" in imported(process("chart", "chile", "-o", str(tmp_path / "c.svg")).stderr)

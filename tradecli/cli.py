@@ -101,7 +101,11 @@ PartnersRequired = Annotated[
 FormatOpt = Annotated[
     Format,
     typer.Option(
-        "--format", "-f", help="auto: a table on a terminal, else CSV (JSON for an -o file ending .json).", case_sensitive=False
+        "--format",
+        "-f",
+        help="auto: a table on a terminal, else CSV (for an -o file: by its ending, .json .md .xlsx). "
+        "markdown (md): a pipe table and the figures behind it; xlsx (needs -o): a workbook with a sources sheet.",
+        case_sensitive=False,
     ),
 ]
 PeriodOpt = Annotated[
@@ -198,14 +202,25 @@ class _Inputs:
         for warning in self.flows.warnings:
             sys.stderr.write(f"Warning: {warning.summary()}\n")
 
+    def behind(self, table):
+        """A call returning the figures behind ``table`` (queries.figures_behind), for _emit."""
+        from . import queries
 
-def _emit(frame, kind: str, fmt: Format, output: str | None, inputs: list) -> None:
-    """Render ``frame`` to stdout or, atomically, to the --output file."""
+        return lambda: queries.figures_behind(table, self.flows)
+
+
+def _emit(frame, kind: str, fmt: Format, output: str | None, inputs: list, behind=None) -> None:
+    """Render ``frame`` to stdout or, atomically, to the --output file.
+
+    ``behind`` returns the figures behind ``frame``; called only for formats that list them.
+    """
     from . import render
     from .output import open_output
 
-    with open_output(output, inputs) as stream:
-        render.render(frame, kind, render.for_path(fmt, output), stream)
+    fmt = render.for_path(fmt, output)
+    figures = behind() if behind is not None and fmt.lists_figures else None
+    with open_output(output, inputs, binary=fmt.binary) as stream:
+        render.render(frame, kind, fmt, stream, figures=figures)
 
 
 @app.command()
@@ -224,7 +239,7 @@ def balance(
 
     inputs = _Inputs(data, with_bundled, partner, reporter, period)
     table = queries.balance(inputs.partners, period=period, currency=currency, reporter=inputs.reporter, flows=inputs.flows)
-    _emit(table, "balance", fmt, output, inputs.files)
+    _emit(table, "balance", fmt, output, inputs.files, inputs.behind(table))
 
 
 @app.command()
@@ -246,9 +261,44 @@ def compare(
     codes = inputs.partners
     options = {"period": period, "currency": currency, "reporter": inputs.reporter, "flows": inputs.flows}
     if years:
-        _emit(queries.compare_years(codes, **options), "years", fmt, output, inputs.files)
+        table = queries.compare_years(codes, **options)
+        _emit(table, "years", fmt, output, inputs.files, inputs.behind(table))
     else:
-        _emit(queries.compare_partners(codes, **options), "balance", fmt, output, inputs.files)
+        table = queries.compare_partners(codes, **options)
+        _emit(table, "balance", fmt, output, inputs.files, inputs.behind(table))
+
+
+@app.command()
+def chart(
+    partner: PartnersRequired,
+    years: Annotated[bool, typer.Option("--years", "-y", help="Every period of each partner, as compare --years does.")] = False,
+    period: PeriodOpt = None,
+    currency: CurrencyOpt = None,
+    reporter: ReporterOpt = None,
+    data: DataOpt = None,
+    with_bundled: WithBundledOpt = False,
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output", "-o", help="Write an image (.svg or .png; needs tradecli[charts]) or the text chart (.txt), atomically."
+        ),
+    ] = None,
+) -> None:
+    """Draw exports and imports per period as bars with the balance marked; several partners only where they share periods."""
+    from . import chart as charts
+    from . import queries
+    from .output import open_output
+
+    kind = charts.output_kind(output)
+    inputs = _Inputs(data, with_bundled, partner, reporter, period)
+    codes = inputs.partners
+    options = {"period": period, "currency": currency, "reporter": inputs.reporter, "flows": inputs.flows}
+    table = queries.balance(codes, **options) if years else queries.compare_partners(codes, **options)
+    with open_output(output, inputs.files, binary=kind != "text") as stream:
+        if kind == "text":
+            charts.write_text(table, stream)
+        else:
+            charts.write_image(table, stream, kind)
 
 
 @app.command("partners")
@@ -263,7 +313,15 @@ def partners_command(
     from . import queries
 
     inputs = _Inputs(data, with_bundled, None, reporter)
-    _emit(queries.partner_list(inputs.reporter or queries.DEFAULT_REPORTER, inputs.flows), "partners", fmt, output, inputs.files)
+    who = inputs.reporter or queries.DEFAULT_REPORTER
+    _emit(
+        queries.partner_list(who, inputs.flows),
+        "partners",
+        fmt,
+        output,
+        inputs.files,
+        lambda: queries.figures_of(who, flows=inputs.flows),
+    )
 
 
 @app.command()

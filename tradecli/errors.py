@@ -35,3 +35,12 @@ class UsageError(TradeError):
 
 class UnknownPartnerError(UsageError):
     """A partner or reporter name that matches no code, name or alias."""
+
+
+class MissingExtraError(TradeError):
+    """An output needs an optional dependency that is not installed (``pip install 'tradecli[charts]'``)."""
+
+    def __init__(self, what: str, module: str, extra: str) -> None:
+        super().__init__(f"{what} needs {module}, which is not installed; install it with: pip install 'tradecli[{extra}]'")
+        self.module = module
+        self.extra = extra

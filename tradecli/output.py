@@ -21,16 +21,19 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 @contextlib.contextmanager
-def open_output(target: str | Path | None, inputs: Sequence[str | Path] = ()) -> Iterator[IO[str]]:
-    """Yield a text stream for ``target`` ("-" or None: standard output).
+def open_output(target: str | Path | None, inputs: Sequence[str | Path] = (), binary: bool = False) -> Iterator[IO]:
+    """Yield a text stream for ``target`` ("-" or None: standard output); ``binary``: a bytes stream (xlsx, png).
 
     A file is written to a temporary file in the same directory and renamed over the target
     only when everything was written, so a failure never leaves half a file. Writing over a
     file being read is refused (UsageError); a missing directory or no permission is a
     TradeDataError.
     """
+    if binary and (target is None or (str(target) == "-" and sys.stdout.isatty())):
+        # Bytes on a terminal are noise (and can upset it); -o - is for a pipe or a redirect.
+        raise UsageError("this format is a binary file: name it with -o FILE (or -o - into a pipe)")
     if target is None or str(target) == "-":
-        yield sys.stdout
+        yield sys.stdout.buffer if binary else sys.stdout
         return
     path = Path(target)
     for source in inputs:
@@ -42,7 +45,8 @@ def open_output(target: str | Path | None, inputs: Sequence[str | Path] = ()) ->
     if not parent.is_dir():
         raise TradeDataError(f"{path}: the directory {parent} does not exist; create it first")
     try:
-        handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", dir=parent, prefix=f".{path.name}.", delete=False)
+        mode = {"mode": "wb"} if binary else {"mode": "w", "encoding": "utf-8", "newline": ""}
+        handle = tempfile.NamedTemporaryFile(**mode, dir=parent, prefix=f".{path.name}.", delete=False)
     except PermissionError:
         raise TradeDataError(f"{path}: permission denied writing in {parent}") from None
     except OSError as exc:

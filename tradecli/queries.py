@@ -130,15 +130,31 @@ def source_list(
     partner_codes: Sequence[str] | None = None, reporter: str = DEFAULT_REPORTER, flows: flows_mod.Flows | None = None
 ) -> pd.DataFrame:
     """The figures behind ``reporter``'s numbers with the partners (all when None): quote and file each."""
+    return metrics.require(
+        figures_of(reporter, partner_codes, flows), f"{reporter} with {', '.join(partner_codes or ['any partner'])}"
+    )
+
+
+def figures_of(
+    reporter: str = DEFAULT_REPORTER, partner_codes: Sequence[str] | None = None, flows: flows_mod.Flows | None = None
+) -> pd.DataFrame:
+    """Like ``source_list`` (SOURCE_COLUMNS), but no rows is an empty frame, not an error."""
     figures = _figures(flows)
     own = figures["reporter"] == reporter
     mirror = figures["partner"] == reporter
     if partner_codes:
         own &= figures["partner"].isin(partner_codes)
         mirror &= figures["reporter"].isin(partner_codes)
-    return metrics.require(figures[own | mirror], f"{reporter} with {', '.join(partner_codes or ['any partner'])}")[
-        SOURCE_COLUMNS
-    ].reset_index(drop=True)
+    return figures[own | mirror][SOURCE_COLUMNS].reset_index(drop=True)
+
+
+def figures_behind(table: pd.DataFrame, flows: flows_mod.Flows | None = None) -> pd.DataFrame:
+    """The figures whose ids a result lists in its ``figures`` column (SOURCE_COLUMNS), in first-seen order."""
+    ids = list(dict.fromkeys(part for cell in table["figures"] for part in str(cell).split(";") if part))
+    figures = _figures(flows)
+    found = figures[figures["id"].isin(ids)]
+    order = found["id"].map({figure_id: n for n, figure_id in enumerate(ids)})
+    return found.assign(_order=order).sort_values("_order", kind="stable")[SOURCE_COLUMNS].reset_index(drop=True)
 
 
 def load(data: Sequence[str | Path] | None = None, with_bundled: bool = False, env: str | None = None) -> flows_mod.Flows:

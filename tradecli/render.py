@@ -2,13 +2,16 @@
 
 CSV and JSON carry the same columns with raw numbers (no separators, symbols or display
 rounding; float noise trimmed to 12 significant digits) and missing values as empty/null.
-Tables show units, flags and sources as footnotes, numbers right-aligned.
+Tables show units, flags and sources as footnotes, numbers right-aligned. Markdown is the
+table as a pipe table plus the figures behind it; xlsx (spreadsheet.py) and charts
+(chart.py) are the other two parts of rendering.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 import sys
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -25,21 +28,40 @@ class Format(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
+    markdown = "markdown"
+    md = "md"  # short for markdown
+    xlsx = "xlsx"
+
+    @property
+    def binary(self) -> bool:
+        """Whether the format is bytes (a file, never a terminal)."""
+        return self is Format.xlsx
+
+    @property
+    def lists_figures(self) -> bool:
+        """Whether the output lists the figures behind a result with their quotes (``figures`` of render)."""
+        return self in (Format.markdown, Format.md, Format.xlsx)
 
 
 def resolve(fmt: Format, stream: IO[str]) -> Format:
-    """Turn ``auto`` into ``table`` on a terminal and ``csv`` otherwise."""
+    """Turn ``auto`` into ``table`` on a terminal and ``csv`` otherwise; ``md`` into ``markdown``."""
+    if fmt is Format.md:
+        return Format.markdown
     if fmt is not Format.auto:
         return fmt
     isatty = getattr(stream, "isatty", None)
     return Format.table if isatty is not None and isatty() else Format.csv
 
 
+_SUFFIX_FORMAT = {".json": Format.json, ".xlsx": Format.xlsx, ".md": Format.markdown, ".markdown": Format.markdown}
+
+
 def for_path(fmt: Format, path: str | None) -> Format:
-    """For an --output file, ``auto`` follows the file name: .json is JSON, anything else CSV."""
+    """For an --output file, ``auto`` follows the file name: .json, .xlsx, .md/.markdown; anything else CSV."""
     if fmt is not Format.auto or path is None or path == "-":
         return fmt
-    return Format.json if path.lower().endswith(".json") else Format.csv
+    suffix = path[path.rfind(".") :].lower() if "." in path else ""
+    return _SUFFIX_FORMAT.get(suffix, Format.csv)
 
 
 # --- raw values ------------------------------------------------------------------------
@@ -228,6 +250,11 @@ SPECS: dict[str, list[Column]] = {
 def _cell(column: Column, row: dict[str, Any], decimals: dict[str, int]):
     from rich.text import Text
 
+    return Text(_cell_text(column, row, decimals))  # Text, never markup: data is never parsed as [style]
+
+
+def _cell_text(column: Column, row: dict[str, Any], decimals: dict[str, int]) -> str:
+    """A cell as people read it: separators, fixed decimals, signs, units and short flags."""
     value = row.get(column.name)
     kind = column.kind
     if kind == "money":
@@ -257,7 +284,7 @@ def _cell(column: Column, row: dict[str, Any], decimals: dict[str, int]):
         text = ", ".join(flag_defs.split(str(value or ""))) or "—"
     else:
         text = "" if raw(value) is None else str(value)
-    return Text(text)  # Text, never markup: data is never parsed as [style]
+    return text
 
 
 def _spelling(code: str) -> str:
@@ -288,7 +315,7 @@ def footnotes(kind: str, rows: list[dict[str, Any]]) -> list[str]:
             notes.append(f"{partners.display(r['partner'])} {r['period']} {unit(r['currency'])}: {'; '.join(derived)}.")
     rates = dict.fromkeys(part for r in rows for part in str(r.get("fx") or "").split(";") if part)
     notes += [f"Rate used: {rate}." for rate in rates]
-    if kind in ("balance", "years"):
+    if kind in ("balance", "years", "chart"):
         files = dict.fromkeys(part for r in rows for part in str(r.get("sources") or "").split(";") if part)
         codes = " ".join(dict.fromkeys(_spelling(str(r["partner"])) for r in rows))
         reporters = dict.fromkeys(str(r["reporter"]) for r in rows)
@@ -317,14 +344,22 @@ def title(kind: str, rows: list[dict[str, Any]]) -> str:
     }.get(kind, kind)
 
 
+def _column_decimals(frame, spec: list[Column]) -> dict[str, int]:
+    return {c.name: _decimals(frame[c.name]) for c in spec if c.kind in ("money", "change")}
+
+
+def _numeric(column: Column) -> bool:
+    return column.kind in ("money", "change", "ratio", "pct", "pct_change", "int", "count")
+
+
 def _table(frame, spec: list[Column], heading: str):
     from rich import box
     from rich.table import Table
 
-    decimals = {c.name: _decimals(frame[c.name]) for c in spec if c.kind in ("money", "change")}
+    decimals = _column_decimals(frame, spec)
     table = Table(title=heading, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 0, 0, 1))
     for column in spec:
-        numeric = column.kind in ("money", "change", "ratio", "pct", "pct_change", "int", "count")
+        numeric = _numeric(column)
         table.add_column(
             column.header,
             justify="right" if numeric else "left",
@@ -339,20 +374,23 @@ def _table(frame, spec: list[Column], heading: str):
 _PREPOSITION = {"export": "to", "import": "from", "total": "with"}
 
 
+def _figure_line(r: dict[str, Any]) -> str:
+    """One figure as a line: id, who, flow, period, value with unit, status."""
+    value = _num(r["value"], 0 if float(r["value"]).is_integer() else 1)
+    status = ", ".join(flag_defs.split(str(r["status"])))
+    return (
+        f"{r['id']}: {r['reporter']} {r['flow']} {_PREPOSITION[r['flow']]} "
+        f"{r['partner']}, {r['period']}: {value} {unit(str(r['currency']))} ({status})"
+    )
+
+
 def _write_figures(rows: list[dict[str, Any]], console) -> None:
     """The sources listing for people: each figure, then its exact words and document."""
     from rich.text import Text
 
     console.print(Text("Figures behind the numbers, with the exact words of their source", style="italic"))
     for r in rows:
-        value = _num(r["value"], 0 if float(r["value"]).is_integer() else 1)
-        status = ", ".join(flag_defs.split(str(r["status"])))
-        console.print(
-            Text(
-                f"\n{r['id']}: {r['reporter']} {r['flow']} {_PREPOSITION[r['flow']]} "
-                f"{r['partner']}, {r['period']}: {value} {unit(str(r['currency']))} ({status})"
-            )
-        )
+        console.print(Text(f"\n{_figure_line(r)}"))
         console.print(Text(f"  “{r['quote']}”"))
         console.print(Text(f"  — {r['source']}" + (f"; note: {r['note']}" if r.get("note") else ""), style="dim"))
 
@@ -369,6 +407,18 @@ def _write_problems(rows: list[dict[str, Any]], console) -> None:
         console.print(Text(f"{where}: {r['severity']}: {r['message']}{value} [{r['code']}]"))
 
 
+def _sections(frame, kind: str, heading: str | None):
+    """(title, frame part, columns) per table: one per currency for figures, else one."""
+    if "currency" in frame.columns and kind in ("balance", "years"):
+        # One table per currency: figures in different currencies never share a column.
+        spec = [c for c in SPECS[kind] if c.kind != "unit"]
+        for code in dict.fromkeys(frame["currency"]):
+            part = frame[frame["currency"] == code]
+            yield f"{heading or title(kind, records(part))}, {unit(code)[:-2]} million", part, spec
+    else:
+        yield heading or title(kind, records(frame)), frame, SPECS[kind]
+
+
 def write_table(frame, kind: str, out: IO[str], heading: str | None = None) -> None:
     """Write tables for people: one per currency for figures, then the footnotes."""
     from rich.console import Console
@@ -380,25 +430,78 @@ def write_table(frame, kind: str, out: IO[str], heading: str | None = None) -> N
         _write_figures(rows, console)
     elif kind == "problems":
         _write_problems(rows, console)
-    elif "currency" in frame.columns and kind in ("balance", "years"):
-        # One table per currency: figures in different currencies never share a column.
-        spec = [c for c in SPECS[kind] if c.kind != "unit"]
-        for code in dict.fromkeys(frame["currency"]):
-            part = frame[frame["currency"] == code]
-            console.print(_table(part, spec, f"{heading or title(kind, records(part))}, {unit(code)[:-2]} million"))
     else:
-        console.print(_table(frame, SPECS[kind], heading or title(kind, rows)))
+        for heading_text, part, spec in _sections(frame, kind, heading):
+            console.print(_table(part, spec, heading_text))
     for note in footnotes(kind, rows):
         console.print(Text(note, style="dim"))
 
 
-def render(frame, kind: str, fmt: Format = Format.auto, out: IO[str] | None = None, heading: str | None = None) -> None:
-    """Write ``frame`` (a result of kind balance|years|partners|sources|problems) in ``fmt``."""
+# --- Markdown -------------------------------------------------------------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
+
+
+def md_escape(text: str) -> str:
+    """Text as inert Markdown on one line: special characters backslash-escaped, line breaks as spaces."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).splitlines()))
+
+
+def _pipe_table(frame, spec: list[Column]) -> list[str]:
+    decimals = _column_decimals(frame, spec)
+    lines = [
+        "| " + " | ".join(md_escape(c.header) for c in spec) + " |",
+        "|" + "|".join("---:" if _numeric(c) else "---" for c in spec) + "|",
+    ]
+    for row in records(frame):
+        lines.append("| " + " | ".join(md_escape(_cell_text(c, row, decimals)) for c in spec) + " |")
+    return lines
+
+
+def write_markdown(frame, kind: str, out: IO[str], heading: str | None = None, figures=None) -> None:
+    """Write Markdown: a bold title and a pipe table per section, the footnotes, then the figures behind them."""
+    rows = records(frame)
+    blocks: list[list[str]] = []
+    if kind == "sources":
+        figures = frame
+    elif kind == "problems" and not rows:
+        blocks.append(["No problems found."])
+    else:
+        for heading_text, part, spec in _sections(frame, kind, heading):
+            blocks.append([f"**{md_escape(heading_text)}**", "", *_pipe_table(part, spec)])
+    blocks += [[md_escape(note)] for note in footnotes(kind, rows)]
+    if figures is not None and len(figures):
+        blocks.append(["**Figures behind the numbers, with the exact words of their source**"])
+        blocks.append(
+            [f"- {md_escape(_figure_line(r))}: “{md_escape(r['quote'])}” ({md_escape(r['source'])})" for r in records(figures)]
+        )
+    out.write("\n\n".join("\n".join(block) for block in blocks) + "\n")
+
+
+def render(
+    frame,
+    kind: str,
+    fmt: Format = Format.auto,
+    out: IO | None = None,
+    heading: str | None = None,
+    figures=None,
+) -> None:
+    """Write ``frame`` (a result of kind balance|years|partners|sources|problems) in ``fmt``.
+
+    ``figures`` (queries.figures_behind) are listed after a Markdown table and on an xlsx
+    sheet of their own; xlsx needs a binary ``out``.
+    """
     out = out or sys.stdout
     fmt = resolve(fmt, out)
     if fmt is Format.csv:
         write_csv(frame, out)
     elif fmt is Format.json:
         write_json(frame, out)
+    elif fmt is Format.markdown:
+        write_markdown(frame, kind, out, heading, figures)
+    elif fmt is Format.xlsx:
+        from . import spreadsheet
+
+        spreadsheet.write_xlsx(frame, kind, out, heading or title(kind, records(frame)), footnotes(kind, records(frame)), figures)
     else:
         write_table(frame, kind, out, heading)
