@@ -71,11 +71,12 @@ def _connect():
     return con
 
 
-def _scan(source: str | Path) -> str:
+def _scan(source: str | Path, lines: bool = True) -> str:
     """SQL for the file's rows as text (CSV) or typed (Parquet), with a ``line`` column.
 
     ``line`` is the physical line for CSV without quoted line breaks or blank lines, and for
-    Parquet the row number + 1, as if the table were written as CSV with a header.
+    Parquet the row number + 1, as if the table were written as CSV with a header. Without
+    ``lines`` a query can stop at its first match (numbering rows needs them all).
     """
     path = str(source).replace("'", "''")
     if is_parquet(source):
@@ -83,11 +84,11 @@ def _scan(source: str | Path) -> str:
             "SELECT (file_row_number + 2)::BIGINT AS line, * EXCLUDE (file_row_number) "
             f"FROM read_parquet('{path}', file_row_number = true)"
         )
-    return (
-        f"SELECT (row_number() OVER () + 1)::BIGINT AS line, * FROM read_csv('{path}', header = true, all_varchar = true, "
-        "strict_mode = true, null_padding = false, auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
-        f"columns = {_columns_of(source)})"
+    read = (
+        f"read_csv('{path}', header = true, all_varchar = true, strict_mode = true, null_padding = false, "
+        f"auto_detect = false, delim = ',', quote = '\"', escape = '\"', columns = {_columns_of(source)})"
     )
+    return f"SELECT (row_number() OVER () + 1)::BIGINT AS line, * FROM {read}" if lines else f"SELECT * FROM {read}"
 
 
 def _columns_of(source: str | Path) -> str:
@@ -283,15 +284,33 @@ def _matches(frame: pd.DataFrame, reporter: str | None, partner_codes: Sequence[
 def distinct(sources: Sequence[str | Path], columns: Sequence[str]) -> set[str]:
     """Every distinct value of ``columns`` across the files (a column scan; cheap on Parquet)."""
     con = _connect()
-    parts = [f"SELECT DISTINCT {_text(c)} AS v FROM ({_scan(s)})" for s in sources for c in columns]
+    parts = [f"SELECT DISTINCT {_text(c)} AS v FROM ({_scan(s, lines=False)})" for s in sources for c in columns]
     return {v for (v,) in con.execute(" UNION ".join(parts)).fetchall()}
+
+
+def _conditions(reporter: str | None, partner_codes: Sequence[str], period: str | None) -> list[str]:
+    """SQL conditions on the raw columns for the rows a question needs; cells are compared
+    trimmed, after a cheap raw test that DuckDB can push into the scan."""
+
+    def equals(column: str, code: str) -> str:
+        return f"(contains(CAST({column} AS VARCHAR), {_quote(code)}) AND {_text(column)} = {_quote(code)})"
+
+    conditions = []
+    if reporter:
+        conditions.append(f"({equals('reporter', reporter)} OR {equals('partner', reporter)})")
+    if partner_codes:
+        listed = ", ".join(_quote(c) for c in partner_codes)
+        conditions.append(f"({_text('partner')} IN ({listed}) OR {_text('reporter')} IN ({listed}))")
+    if period:
+        conditions.append(equals("period", period))
+    return conditions
 
 
 def contains(sources: Sequence[str | Path], columns: Sequence[str], code: str) -> bool:
     """Whether any row has ``code`` in one of ``columns`` (stops at the first)."""
     con = _connect()
     test = " OR ".join(f"{_text(c)} = {_quote(code)}" for c in columns)
-    return any(con.execute(f"SELECT 1 FROM ({_scan(s)}) WHERE {test} LIMIT 1").fetchall() for s in sources)
+    return any(con.execute(f"SELECT 1 FROM ({_scan(s, lines=False)}) WHERE {test} LIMIT 1").fetchall() for s in sources)
 
 
 def select(source: str | Path, name: str, reporter: str | None, partner_codes: Sequence[str], period: str | None):
@@ -312,14 +331,7 @@ def select(source: str | Path, name: str, reporter: str | None, partner_codes: S
     problems = validation.check_columns(name, header)
     if any(p.severity == ERROR for p in problems):
         return problems, None
-    conditions = []
-    if reporter:
-        conditions.append(f"(reporter = {_quote(reporter)} OR partner = {_quote(reporter)})")
-    if partner_codes:
-        listed = ", ".join(_quote(c) for c in partner_codes)
-        conditions.append(f"(partner IN ({listed}) OR reporter IN ({listed}))")
-    if period:
-        conditions.append(f"period = {_quote(period)}")
+    conditions = _conditions(reporter, partner_codes, period)
     where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
     cells = ", ".join(f"{_text(c)} AS {c}" if c in header else f"'' AS {c}" for c in validation.COLUMNS)
     try:

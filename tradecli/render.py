@@ -126,7 +126,9 @@ def write_csv(frame, out: IO[str]) -> None:
         elif pd.api.types.is_integer_dtype(column.dtype) and not isinstance(column.dtype, pd.api.extensions.ExtensionDtype):
             cells[name] = column.to_numpy()
         else:
-            cells[name] = column.map(_csv_cell, na_action="ignore").fillna("").astype(object).to_numpy()
+            text = column.astype("object").where(column.notna(), "").astype("str")
+            risky = text.str.match(r"[=+\-@\t\r\n]")  # OWASP CSV injection triggers
+            cells[name] = text.where(~risky, "'" + text).astype(object).to_numpy()
     pd.DataFrame(cells, columns=list(frame.columns)).to_csv(out, index=False, lineterminator="\n")
 
 
