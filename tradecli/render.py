@@ -96,17 +96,6 @@ def records(frame) -> list[dict[str, Any]]:
     return [{c: raw(v) for c, v in zip(columns, row, strict=True)} for row in frame.itertuples(index=False, name=None)]
 
 
-def _csv_cell(value: Any) -> Any:
-    value = raw(value)
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:.12g}"
-    if isinstance(value, str):
-        return neutralise(value)
-    return value
-
-
 def write_csv(frame, out: IO[str]) -> None:
     """Write CSV: header row, raw numbers, empty for missing, text neutralised for spreadsheets.
 
