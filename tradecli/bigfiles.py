@@ -296,7 +296,10 @@ def _conditions(reporter: str | None, partner_codes: Sequence[str], period: str 
         return f"(contains(CAST({column} AS VARCHAR), {_quote(code)}) AND {_text(column)} = {_quote(code)})"
 
     conditions = []
-    if reporter:
+    if reporter and not isinstance(reporter, str):  # a list of reporters
+        listed = ", ".join(_quote(c) for c in reporter)
+        conditions.append(f"({_text('reporter')} IN ({listed}) OR {_text('partner')} IN ({listed}))")
+    elif reporter:
         conditions.append(f"({equals('reporter', reporter)} OR {equals('partner', reporter)})")
     if partner_codes:
         listed = ", ".join(_quote(c) for c in partner_codes)

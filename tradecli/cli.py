@@ -185,7 +185,9 @@ class _Inputs:
             nonlocal resolved
             resolved = True
             self.partners = queries.resolve_lazily(partners or [], codes)
-            if reporter and reporter.strip().lower() == "all":
+            if isinstance(reporter, list):  # a batch of reporter codes (see balance --reporter all)
+                self.reporter = reporter
+            elif reporter and reporter.strip().lower() == "all":
                 self.reporter = None
             elif reporter:
                 self.reporter = queries.resolve_lazily([reporter], codes)[0]
@@ -237,9 +239,55 @@ def balance(
     """Show exports, imports, total, balance and export/import ratio per partner and period."""
     from . import queries
 
+    if (
+        reporter
+        and reporter.strip().lower() == "all"
+        and _balance_in_batches(partner, period, currency, fmt, data, with_bundled, output)
+    ):
+        return
     inputs = _Inputs(data, with_bundled, partner, reporter, period)
     table = queries.balance(inputs.partners, period=period, currency=currency, reporter=inputs.reporter, flows=inputs.flows)
     _emit(table, "balance", fmt, output, inputs.files, inputs.behind(table))
+
+
+#: Reporters per batch when `balance --reporter all` streams a big file as CSV.
+BATCH_REPORTERS = 25
+
+
+def _balance_in_batches(partner, period, currency, fmt, data, with_bundled, output) -> bool:
+    """`balance --reporter all` on big files as CSV: a batch of reporters at a time, so memory
+    stays bounded (a reporter's figures and the figures about it never span two batches).
+    Returns False when the plain path applies (small files, or not CSV)."""
+    from . import bigfiles, flows, queries, render
+    from .errors import NoFiguresError
+    from .output import open_output
+
+    sources = flows.resolve_sources(data, with_bundled, os.environ.get("TRADECLI_DATA"))
+    files = [s for s in sources if s != flows.BUNDLED and str(s) != "-"]
+    chosen = render.for_path(fmt, output)
+    if (
+        not files
+        or not bigfiles.wanted(files)
+        or render.resolve(chosen, sys.stdout if output in (None, "-") else None) is not Format.csv
+    ):
+        return False
+    reporters = sorted(
+        bigfiles.distinct(files, ("reporter",)) | (flows.load([flows.BUNDLED]).reporters if with_bundled else set())
+    )
+    written = 0
+    with open_output(output, files) as stream:
+        for start in range(0, len(reporters), BATCH_REPORTERS):
+            batch = reporters[start : start + BATCH_REPORTERS]
+            inputs = _Inputs(data, with_bundled, partner, batch, period)
+            try:
+                table = queries.balance(inputs.partners, period=period, currency=currency, reporter=batch, flows=inputs.flows)
+            except NoFiguresError:  # this batch has nothing for the partners or period asked
+                continue
+            render.write_csv(table, stream, header=written == 0)
+            written += len(table)
+    if not written:
+        raise NoFiguresError("no figures for any reporter; see `tradecli partners` for what the data holds")
+    return True
 
 
 @app.command()

@@ -23,6 +23,10 @@ class TradeDataError(TradeError):
     """The data cannot answer the question: unreadable, invalid, inconsistent or missing."""
 
 
+class NoFiguresError(TradeDataError):
+    """The data has no figures for what was asked (partner, period, reporter)."""
+
+
 class MixedBasisError(TradeDataError):
     """Figures of different currencies, period bases or reporters were asked to be combined."""
 

@@ -7,10 +7,12 @@ precision. Rounding belongs to rendering.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
 from . import periods
-from .errors import MixedBasisError, TradeDataError
+from .errors import MixedBasisError, NoFiguresError
 from .flags import DERIVED, INCONSISTENT, PARTNER_REPORTED, merge
 from .validation import TOTAL_TOLERANCE
 
@@ -50,12 +52,12 @@ def _by_value(values: pd.Series, func) -> pd.Series:
     return values.map({v: func(v) for v in values.unique()})
 
 
-def perspective(figures: pd.DataFrame, reporter: str | None) -> pd.DataFrame:
+def perspective(figures: pd.DataFrame, reporter: str | Sequence[str] | None) -> pd.DataFrame:
     """Figures seen from ``reporter``'s side: its own, plus partners' mirrored where it has none.
 
     A partner's exports to the reporter become the reporter's imports (and the reverse); such
     rows carry the flag ``partner-reported``. ``reporter`` None means every reporter in the
-    data, each from its own side. Columns: reporter, partner, flow, period, basis, year,
+    data, each from its own side; a list means those reporters. Columns: reporter, partner, flow, period, basis, year,
     currency, value, flags, figures (ids), sources (files).
     """
     base = figures.assign(
@@ -63,8 +65,9 @@ def perspective(figures: pd.DataFrame, reporter: str | None) -> pd.DataFrame:
         figures=figures["id"],
         sources=figures["source"],
     )
-    if reporter is None:
-        own, about = base, base[base["partner"].isin(set(base["reporter"]))]
+    if reporter is None or not isinstance(reporter, str):  # every reporter, or a list of them
+        chosen = set(base["reporter"]) if reporter is None else set(reporter)
+        own, about = base[base["reporter"].isin(chosen)], base[base["partner"].isin(chosen)]
     else:
         own, about = base[base["reporter"] == reporter], base[base["partner"] == reporter]
     mirrored = about.assign(
@@ -236,5 +239,5 @@ def select(long: pd.DataFrame, partners: list[str] | None = None, period: str | 
 def require(table: pd.DataFrame, what: str) -> pd.DataFrame:
     """Raise TradeDataError when a result has no rows; say what was asked for."""
     if table.empty:
-        raise TradeDataError(f"no figures for {what}; see `tradecli partners` for what the data holds")
+        raise NoFiguresError(f"no figures for {what}; see `tradecli partners` for what the data holds")
     return table

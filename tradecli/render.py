@@ -96,7 +96,7 @@ def records(frame) -> list[dict[str, Any]]:
     return [{c: raw(v) for c, v in zip(columns, row, strict=True)} for row in frame.itertuples(index=False, name=None)]
 
 
-def write_csv(frame, out: IO[str]) -> None:
+def write_csv(frame, out: IO[str], header: bool = True) -> None:
     """Write CSV: header row, raw numbers, empty for missing, text neutralised for spreadsheets.
 
     Column by column (vectorised), so a table of millions of rows is written at C speed.
@@ -118,7 +118,7 @@ def write_csv(frame, out: IO[str]) -> None:
             text = column.astype("object").where(column.notna(), "").astype("str")
             risky = text.str.match(r"[=+\-@\t\r\n]")  # OWASP CSV injection triggers
             cells[name] = text.where(~risky, "'" + text).astype(object).to_numpy()
-    pd.DataFrame(cells, columns=list(frame.columns)).to_csv(out, index=False, lineterminator="\n")
+    pd.DataFrame(cells, columns=list(frame.columns)).to_csv(out, index=False, lineterminator="\n", header=header)
 
 
 def write_json(frame, out: IO[str]) -> None:
