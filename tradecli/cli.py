@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -271,3 +272,92 @@ def validate(
     sys.stderr.write(f"{names}: {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}\n")
     if errors or (strict and warnings):
         raise typer.Exit(ExitStatus.DATA)
+
+
+class Official(StrEnum):
+    """The official formats ``tradecli import`` reads."""
+
+    tradestat = "tradestat"
+    comtrade = "comtrade"
+
+
+def _warn(problems) -> None:
+    for problem in problems:
+        sys.stderr.write(f"Warning: {problem.summary()}\n")
+
+
+@app.command("import")
+def import_command(
+    fmt: Annotated[
+        Official,
+        typer.Argument(
+            metavar="FORMAT",
+            help="tradestat (India's TradeStat country-wise table, CSV) or comtrade (UN Comtrade API JSON or portal CSV).",
+            case_sensitive=False,
+            show_default=False,
+        ),
+    ],
+    file: Annotated[list[str], typer.Argument(help="The downloaded files (- reads stdin).", show_default=False)],
+    currency: Annotated[
+        str | None,
+        typer.Option(
+            "--currency",
+            "-c",
+            help="TradeStat only, required: USD (US$ million) or INR (₹ crore).",
+        ),
+    ] = None,
+    period: Annotated[
+        str | None,
+        typer.Option("--period", "-p", help="TradeStat only, required: the year of the table, e.g. FY2019-20 (April–March)."),
+    ] = None,
+    commodity: Annotated[
+        str | None,
+        typer.Option("--commodity", help="Comtrade only: import this cmdCode (e.g. 27) instead of the country totals (TOTAL)."),
+    ] = None,
+    output: OutputOpt = None,
+) -> None:
+    """Convert official statistics (TradeStat, UN Comtrade) to checked figures in the flows.csv schema (CSV)."""
+    from . import flows, queries
+
+    result = queries.import_official(fmt.value, file, currency=currency, period=period, commodity=commodity)
+    _warn(result.warnings)
+    _emit(result.figures, "flows", Format.csv, output, file)
+    count, warnings = len(result.figures), len(result.warnings)
+    names = ", ".join(flows.display_name(f) for f in file)
+    sys.stderr.write(f"{names}: {count} figure{'s' * (count != 1)} imported, {warnings} warning{'s' * (warnings != 1)}\n")
+
+
+@app.command("check")
+def check_command(
+    partner: PartnersRequired,
+    official: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--official",
+            help="A file of official figures (e.g. from `tradecli import`), the side gaps are measured against (repeatable).",
+            show_default=False,
+        ),
+    ] = None,
+    mirror: Annotated[
+        bool, typer.Option("--mirror", help="Check the reporter's own figures (official) against the partner's, mirrored.")
+    ] = False,
+    period: PeriodOpt = None,
+    flow: Annotated[str | None, typer.Option("--flow", help="Only this flow: export, import or total.")] = None,
+    reporter: ReporterOpt = None,
+    fmt: FormatOpt = Format.auto,
+    data: DataOpt = None,
+    with_bundled: WithBundledOpt = False,
+    output: OutputOpt = None,
+) -> None:
+    """Put two sources for the same partner, period and flow side by side, with the gap and gap % of the official value."""
+    from . import flows, queries
+
+    inputs = _Inputs(data, with_bundled)
+    checked = flows.load(official) if official else None
+    if checked is not None:
+        _warn(checked.warnings)
+    codes = queries.resolve(partner, inputs.flows, *([checked] if checked else []))
+    table = queries.crosscheck(
+        codes, checked, inputs.flows, reporter=inputs.reporter(reporter), period=period, flow=flow, mirror=mirror
+    )
+    _emit(table, "check", fmt, output, [*inputs.files, *(official or [])])

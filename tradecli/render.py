@@ -199,6 +199,26 @@ SPECS: dict[str, list[Column]] = {
         Column("status", "Status", "list"),
         Column("quote", "Quote (exact words)", "wide"),
     ],
+    "check": [
+        Column("partner", "Partner", "partner"),
+        Column("flow", "Flow"),
+        Column("period", "Period", "nowrap"),
+        Column("currency", "Unit", "unit"),
+        Column("official", "Official", "money"),
+        Column("other", "Other", "money"),
+        Column("gap", "Gap", "change"),
+        Column("gap_pct", "Gap %", "pct_change"),
+        Column("reason", "No counterpart because", "wide"),
+    ],
+    "flows": [
+        Column("reporter", "By"),
+        Column("partner", "With"),
+        Column("flow", "Flow"),
+        Column("period", "Period", "nowrap"),
+        Column("value", "Value"),
+        Column("currency", "Unit", "unit"),
+        Column("quote", "From", "wide"),
+    ],
     "problems": [
         Column("file", "File"),
         Column("line", "Line", "int"),
@@ -283,6 +303,18 @@ def footnotes(kind: str, rows: list[dict[str, Any]]) -> list[str]:
         if files:
             notes.append(f"Sources: {', '.join(files)}.")
             notes.append(f"Exact words behind each number: tradecli sources {codes}")
+    if kind == "check":
+        notes.append(
+            "Gap = other − official; Gap % = gap ÷ official × 100. Figures are matched only on the same flow, "
+            "period and currency."
+        )
+        for side in ("official", "other"):
+            files = dict.fromkeys(part for r in rows for part in str(r.get(f"{side}_source") or "").split(";") if part)
+            if files:
+                notes.append(f"{side.capitalize()}: {', '.join(files)}.")
+        flagged = flag_defs.split(flag_defs.merge(str(r.get(f"{s}_flags") or "") for r in rows for s in ("official", "other")))
+        if flagged:
+            notes.append("Flags of the figures: " + "; ".join(f"{f} = {flag_defs.MEANING.get(f, f)}" for f in flagged) + ".")
     if kind == "sources":
         notes.append("Status: reported = stated as is; approximate = qualified (ca., around, about); preliminary = so called.")
     return notes
@@ -300,6 +332,8 @@ def title(kind: str, rows: list[dict[str, Any]]) -> str:
         "partners": "Partners",
         "sources": "Figures behind the numbers",
         "problems": "Problems found",
+        "check": f"{who}'s trade{with_whom}: other figures against official ones",
+        "flows": "Imported figures",
     }.get(kind, kind)
 
 
