@@ -252,7 +252,7 @@ def _tradestat_checks(name: str, line: int, amounts: dict[str, Decimal | None], 
 def _comtrade_records(data: bytes, name: str) -> tuple[list[tuple[str, dict[str, str]]], str]:
     """(where, record) pairs with every cell as text, from the API's JSON or the portal's CSV; and the kind."""
     text = _text_of(data, name)
-    if text.lstrip().startswith("{"):
+    if text.lstrip().startswith(("{", "[")):
         try:
             document = json.loads(text, parse_float=Decimal)
         except json.JSONDecodeError as exc:

@@ -129,9 +129,15 @@ def _num(value: Any, decimals: int, sign: bool = False, suffix: str = "") -> str
 
 
 def _decimals(values) -> int:
-    """0 when every value in a column is whole, else 1: a column keeps one precision."""
-    whole = all(raw(v) is None or float(raw(v)).is_integer() for v in values)
-    return 0 if whole else 1
+    """0 when every value in a column is whole; 2 when every value is exact in hundredths (official
+    tables give two decimals, shown to the last digit); else 1. A column keeps one precision."""
+    numbers = [float(raw(v)) for v in values if raw(v) is not None]
+    if all(n.is_integer() for n in numbers):
+        return 0
+    # Within 1e-6 of a hundredth: sums and differences of two-decimal figures carry float noise.
+    exact = all(abs(n * 100 - round(n * 100)) < 1e-6 for n in numbers)
+    tenths = all(abs(n * 10 - round(n * 10)) < 1e-6 for n in numbers)
+    return 2 if exact and not tenths else 1
 
 
 @dataclass
