@@ -24,15 +24,14 @@ def _why_missing(row: pd.Series, side: pd.DataFrame, name: str) -> str:
     """Why ``row`` has no figure on ``side`` (called ``name``): what that side holds instead."""
     same = side[(side["partner"] == row["partner"]) & (side["flow"] == row["flow"])]
     if same.empty:
-        return f"no {name} figure for {row['partner']} {row['flow']}"
+        return f"no {name} figure"
     in_period = same[same["period"] == row["period"]]
     if len(in_period):
         currencies = ", ".join(sorted(set(in_period["currency"])))
-        return f"the {name} figure for {row['period']} is in {currencies}: currencies are never matched unconverted"
-    other_basis = same[same["basis"] != row["basis"]]
+        return f"{name} has {row['period']} in {currencies} only: currencies never matched unconverted"
     labels = ", ".join(dict.fromkeys(same.sort_values(["basis", "year"])["period"]))
-    if len(other_basis) == len(same):
-        return f"the {name} figures are for {labels} only: a fiscal year (April–March) is never matched with a calendar year"
+    if (same["basis"] != row["basis"]).all():
+        return f"{name} has {labels} only: fiscal and calendar years never matched"
     return f"no {name} figure for {row['period']} (it has {labels})"
 
 

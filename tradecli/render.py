@@ -214,7 +214,7 @@ SPECS: dict[str, list[Column]] = {
         Column("other", "Other", "money"),
         Column("gap", "Gap", "change"),
         Column("gap_pct", "Gap %", "pct_change"),
-        Column("reason", "No counterpart because", "wide"),
+        Column("reason", "Why unmatched", "wide"),
     ],
     "flows": [
         Column("reporter", "By"),
@@ -406,7 +406,7 @@ def write_table(frame, kind: str, out: IO[str], heading: str | None = None) -> N
         _write_figures(rows, console)
     elif kind == "problems":
         _write_problems(rows, console)
-    elif "currency" in frame.columns and kind in ("balance", "years"):
+    elif "currency" in frame.columns and kind in ("balance", "years", "check"):
         # One table per currency: figures in different currencies never share a column.
         spec = [c for c in SPECS[kind] if c.kind != "unit"]
         for code in dict.fromkeys(frame["currency"]):
