@@ -126,7 +126,7 @@ def test_data_errors_exit_1_in_one_line(args, words):
 
 
 def test_every_command_has_help():
-    for command in ("balance", "compare", "partners", "sources"):
+    for command in ("balance", "compare", "partners", "sources", "validate", "import", "check"):
         result = run(command, "--help")
         assert result.exit_code == 0
         assert "Usage" in result.stdout
@@ -152,7 +152,7 @@ def imported(stderr):
 
 
 def test_help_and_version_do_not_import_pandas():
-    for args in (["--help"], ["--version"], ["balance", "--help"]):
+    for args in (["--help"], ["--version"], ["balance", "--help"], ["import", "--help"], ["check", "--help"]):
         result = process(*args)
         assert result.returncode == 0
         assert "pandas" not in imported(result.stderr)

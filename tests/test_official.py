@@ -4,14 +4,17 @@ Expected values are worked out by hand from the fixture files in tests/fixtures/
 """
 
 import csv
+import tempfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from conftest import make_figures
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from tradecli import bundled, crosscheck, metrics, official, queries
-from tradecli.errors import TradeDataError, UsageError
+from tradecli import bundled, crosscheck, metrics, official, queries, validation
+from tradecli.errors import TradeDataError, TradeError, UsageError
 from tradecli.flows import Flows
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -267,3 +270,47 @@ def test_check_needs_one_side_to_be_official():
         queries.crosscheck(["CHN"], flows=flows)
     with pytest.raises(UsageError, match="--flow 'exports'"):
         queries.crosscheck(["CHN"], flows=flows, mirror=True, flow="exports")
+
+
+# --- anything a user might feed it ------------------------------------------------------------------
+
+
+def _convert(fmt, path, **options):
+    """The import's rows, or its error message: anything else (a traceback) fails the test."""
+    try:
+        return official.convert(fmt, [path], **options), ""
+    except TradeError as exc:
+        return None, str(exc)
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.binary(max_size=400), fmt=st.sampled_from(official.FORMATS))
+def test_any_bytes_give_rows_or_a_one_line_error(data, fmt):
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "any.csv"
+        path.write_bytes(data)
+        out, error = _convert(fmt, path, **({"currency": "USD", "period": "FY2019-20"} if fmt == "tradestat" else {}))
+    if out is None:
+        assert "\n" not in error
+    else:
+        assert list(out.figures.columns) == list(validation.COLUMNS)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    cells=st.lists(
+        st.lists(st.text(alphabet="0123456789,.-\" ABCIndia'sTotal%", max_size=12), min_size=6, max_size=6), max_size=6
+    )
+)
+def test_any_tradestat_rows_give_rows_or_a_one_line_error(cells):
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "t.csv"
+        with open(path, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle, quoting=csv.QUOTE_ALL)
+            writer.writerow(["Rank", "Country", "Export", "Import", "Total Trade", "Trade Balance"])
+            writer.writerows(cells)
+        out, error = _convert("tradestat", path, currency="USD", period="FY2019-20")
+    if out is None:
+        assert "\n" not in error
+    else:
+        assert (out.figures["value"].astype(float) >= 0).all()
