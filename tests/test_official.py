@@ -314,3 +314,14 @@ def test_any_tradestat_rows_give_rows_or_a_one_line_error(cells):
         assert "\n" not in error
     else:
         assert (out.figures["value"].astype(float) >= 0).all()
+
+
+def test_two_unknown_names_never_share_a_code():
+    taken = {}
+    first = official.unmapped_code("ATLANTIS", taken)
+    # Find a second name that hashes to the same code: it must get another one.
+    twin = next(f"NOWHERE {n}" for n in range(100000) if official.unmapped_code(f"NOWHERE {n}") == first)
+    second = official.unmapped_code(twin, taken)
+    assert second != first
+    assert second[0] == "X"
+    assert official.unmapped_code("ATLANTIS", taken) == first

@@ -80,14 +80,21 @@ def _iso_codes() -> frozenset[str]:
         return frozenset(row["code"] for row in csv.DictReader(handle))
 
 
-def unmapped_code(name: str) -> str:
+def unmapped_code(name: str, taken: dict[str, str] | None = None) -> str:
     """The code kept for a name no table maps: X + two letters, a fixed function of the name.
 
     ISO 3166-1 leaves XAA–XZZ to users, so such a code never means a real country, and the
     same name gets the same code in every file (its original spelling goes into ``note``).
+    ``taken`` (code -> name, updated) holds the codes given to other names in the same import:
+    when two names hash alike, the later one takes the next free code.
     """
+    taken = {} if taken is None else taken
     n = zlib.crc32(_fold(name).encode("utf-8")) % (26 * 26)
-    return "X" + chr(65 + n // 26) + chr(65 + n % 26)
+    for step in range(26 * 26):
+        code = "X" + chr(65 + (n + step) % 676 // 26) + chr(65 + (n + step) % 26)
+        if taken.setdefault(code, _fold(name)) == _fold(name):
+            return code
+    raise TradeDataError("more than 676 names that no table maps: add them to tradestat_names.csv")
 
 
 # --- numbers -----------------------------------------------------------------------------------
@@ -164,7 +171,7 @@ def read_tradestat(source: str | Path, currency: str | None, period: str | None,
     columns = {_fold(h): n for n, h in enumerate(rows[at][1])}
     unit = "US$ million" if currency == "USD" else "₹ crore, × 10 = ₹ million"
     records, warnings = [], []
-    names = _tradestat_names()
+    names, taken = _tradestat_names(), {}
     for line, row in rows[at + 1 :]:
         if not any(cell.strip() for cell in row):
             continue
@@ -189,7 +196,7 @@ def read_tradestat(source: str | Path, currency: str | None, period: str | None,
         elif key in names:
             partner = names[key]
         else:
-            partner = unmapped_code(country)
+            partner = unmapped_code(country, taken)
             note.append(f"'{country}' is not in the TradeStat names table: code {partner} is a placeholder (ISO user-assigned)")
             warnings.append(
                 Problem(name, line, "Country", country, "unknown-name",
@@ -291,13 +298,13 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def _comtrade_code(iso: str, code: str, desc: str) -> tuple[str, str | None]:
+def _comtrade_code(iso: str, code: str, desc: str, taken: dict[str, str]) -> tuple[str, str | None]:
     """A Comtrade reporter or partner as a code, and a note when it had to be made up."""
     if code == COMTRADE_WORLD:
         return WORLD, None
     if iso in _iso_codes():
         return iso, None
-    made = unmapped_code(desc or iso or code)
+    made = unmapped_code(desc or iso or code, taken)
     return made, f"'{desc}' (Comtrade code {code}, ISO '{iso}') is not an ISO 3166 country: code {made} is a placeholder"
 
 
@@ -335,7 +342,7 @@ def read_comtrade(source: str | Path, commodity: str | None = None, name: str | 
                     f"(cmdCode {wanted}, partner2Code 0, customsCode C00, motCode 0): {', '.join(others[:5])}"
                     + (", ..." if len(others) > 5 else ""), WARNING)
         )  # fmt: skip
-    rows = []
+    rows, taken = [], {}
     for where, r in chosen:
         line = int(where.split()[1]) if kind == "csv" else None
         flow = COMTRADE_FLOWS.get(r["flowCode"])
@@ -364,8 +371,8 @@ def read_comtrade(source: str | Path, commodity: str | None = None, name: str | 
             dollars = Decimal(value_text)
         except InvalidOperation:
             raise TradeDataError(f"{name}: {where}: primaryValue '{value_text}' is not a number") from None
-        reporter, reporter_note = _comtrade_code(r["reporterISO"], r["reporterCode"], r["reporterDesc"])
-        partner, partner_note = _comtrade_code(r["partnerISO"], r["partnerCode"], r["partnerDesc"])
+        reporter, reporter_note = _comtrade_code(r["reporterISO"], r["reporterCode"], r["reporterDesc"], taken)
+        partner, partner_note = _comtrade_code(r["partnerISO"], r["partnerCode"], r["partnerDesc"], taken)
         for made, desc in ((reporter_note, r["reporterDesc"]), (partner_note, r["partnerDesc"])):
             if made:
                 warnings.append(Problem(name, line, None, desc, "unknown-name", f"{where}: {made}", WARNING))
