@@ -345,26 +345,27 @@ def read_comtrade(source: str | Path, commodity: str | None = None, name: str | 
     rows, taken = [], {}
     for where, r in chosen:
         line = int(where.split()[1]) if kind == "csv" else None
+        at = "" if line else f"{where}: "  # a CSV line is in the problem's place already
         flow = COMTRADE_FLOWS.get(r["flowCode"])
         if flow is None:
             what = {"RX": "re-exports", "RM": "re-imports"}.get(r["flowCode"], f"flow {r['flowCode']} ({r.get('flowDesc', '')})")
             warnings.append(
                 Problem(name, line, "flowCode", r["flowCode"], "other-flow",
-                        f"{where}: {what} left out: the flows schema has exports and imports only, "
+                        f"{at}{what} left out: the flows schema has exports and imports only, "
                         "and adding them in would change the figures", WARNING)
             )  # fmt: skip
             continue
         if r["freqCode"] != "A":
             warnings.append(
                 Problem(name, line, "freqCode", r["freqCode"], "not-annual",
-                        f"{where}: period {r.get('period', '')} is not annual (freqCode {r['freqCode']}): left out", WARNING)
+                        f"{at}period {r.get('period', '')} is not annual (freqCode {r['freqCode']}): left out", WARNING)
             )  # fmt: skip
             continue
         value_text = r["primaryValue"].strip()
         if not value_text:
             warnings.append(
                 Problem(name, line, "primaryValue", "", "blank-value",
-                        f"{where}: primaryValue is blank: a missing figure, not zero; no row written", WARNING)
+                        f"{at}primaryValue is blank: a missing figure, not zero; no row written", WARNING)
             )  # fmt: skip
             continue
         try:
@@ -375,7 +376,7 @@ def read_comtrade(source: str | Path, commodity: str | None = None, name: str | 
         partner, partner_note = _comtrade_code(r["partnerISO"], r["partnerCode"], r["partnerDesc"], taken)
         for made, desc in ((reporter_note, r["reporterDesc"]), (partner_note, r["partnerDesc"])):
             if made:
-                warnings.append(Problem(name, line, None, desc, "unknown-name", f"{where}: {made}", WARNING))
+                warnings.append(Problem(name, line, None, desc, "unknown-name", f"{at}{made}", WARNING))
         note = [
             f"UN Comtrade, as reported by {r['reporterDesc']}; primaryValue US$ {_text(dollars)} ÷ 1,000,000; "
             f"calendar year {r['refYear']}; cmdCode {r['cmdCode']}"

@@ -371,7 +371,7 @@ def _write_figures(rows: list[dict[str, Any]], console) -> None:
 
     console.print(Text("Figures behind the numbers, with the exact words of their source", style="italic"))
     for r in rows:
-        value = _num(r["value"], 0 if float(r["value"]).is_integer() else 1)
+        value = _num(r["value"], _decimals([r["value"]]))
         status = ", ".join(flag_defs.split(str(r["status"])))
         console.print(
             Text(
