@@ -13,7 +13,7 @@ from conftest import make_figures
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tradecli import bundled, crosscheck, metrics, official, queries, validation
+from tradecli import bundled, gaps, metrics, official, queries, validation
 from tradecli.errors import TradeDataError, TradeError, UsageError
 from tradecli.flows import Flows
 
@@ -223,8 +223,8 @@ def test_a_reported_figure_against_the_official_one():
         ("IND", "PER", "export", "FY2019-20", "USD", 770, "approximate"),
         ("IND", "PER", "export", "2024", "USD", 933, "approximate"),
     )
-    out = crosscheck.compare(metrics.perspective(official_side, "IND"), metrics.perspective(article, "IND"))
-    assert list(out.columns) == crosscheck.CHECK_COLUMNS
+    out = gaps.compare(metrics.perspective(official_side, "IND"), metrics.perspective(article, "IND"))
+    assert list(out.columns) == gaps.CHECK_COLUMNS
     fiscal = out[out["period"] == "FY2019-20"].iloc[0]
     assert fiscal["gap"] == pytest.approx(770 - 773.24)  # -3.24
     assert fiscal["gap_pct"] == pytest.approx(-3.24 / 773.24 * 100)  # -0.4190...
@@ -239,7 +239,7 @@ def test_a_reported_figure_against_the_official_one():
 def test_different_currencies_are_never_matched():
     left = metrics.perspective(make_figures(("IND", "PER", "export", "2024", "USD", 933)), "IND")
     right = metrics.perspective(make_figures(("IND", "PER", "export", "2024", "INR", 77000)), "IND")
-    out = crosscheck.compare(left, right)
+    out = gaps.compare(left, right)
     assert out["gap"].isna().all()
     assert (
         out.loc[out["currency"] == "INR", "reason"].iloc[0]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import crosscheck as crosscheck_mod
+from . import gaps
 from . import currency as fx
 from . import flows as flows_mod
 from . import metrics, official, partners, periods
@@ -85,7 +85,7 @@ def crosscheck(
     flow: str | None = None,
     mirror: bool = False,
 ) -> pd.DataFrame:
-    """Two sources side by side for the same partner, period and flow (crosscheck.CHECK_COLUMNS).
+    """Two sources side by side for the same partner, period and flow (gaps.CHECK_COLUMNS).
 
     With ``official_flows``: those figures are the official side, ``flows`` the other. With
     ``mirror``: ``reporter``'s own figures in ``flows`` are the official side, the partners'
@@ -107,7 +107,7 @@ def crosscheck(
     if flow:
         mine, theirs = mine[mine["flow"] == flow], theirs[theirs["flow"] == flow]
     what = f"{reporter} with {', '.join(partner_codes)}" + (f" in {label}" if label else "")
-    return metrics.require(crosscheck_mod.compare(mine, theirs), what)
+    return metrics.require(gaps.compare(mine, theirs), what)
 
 
 def import_official(fmt: str, files: Sequence[str | Path], **options) -> official.Imported:
