@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import gaps
 from . import currency as fx
 from . import flows as flows_mod
-from . import metrics, official, partners, periods
+from . import gaps, metrics, official, partners, periods
 from .errors import UsageError
 from .validation import FLOWS
 
