@@ -177,6 +177,7 @@ def test_comtrade_without_country_totals_is_an_error():
     ("text", "words"),
     [
         ('{"elapsedTime": "0s", "count": 0, "data": [], "error": "quota exceeded"}', "answered with an error: quota exceeded"),
+        ('{"elapsedTime": "0s", "count": 0, "data": null, "error": "invalid reporterCode"}', "error: invalid reporterCode"),
         ('{"count": 0, "data": []}', "no Comtrade rows"),
         ('{"data": [{"refYear": 2023}]}', "missing fields freqCode"),
         ("[1, 2]", "not a Comtrade API response"),
@@ -325,3 +326,12 @@ def test_two_unknown_names_never_share_a_code():
     assert second != first
     assert second[0] == "X"
     assert official.unmapped_code("ATLANTIS", taken) == first
+
+
+def test_a_count_that_disagrees_with_the_data_is_reported(tmp_path):
+    document = (FIXTURES / "comtrade_china_2023.json").read_text().replace('"count": 6', '"count": 9')
+    path = tmp_path / "cut.json"
+    path.write_text(document)
+    out = official.read_comtrade(path)
+    assert [p.code for p in out.warnings][0] == "count-mismatch"
+    assert "count says 9 records but data holds 6" in out.warnings[0].message

@@ -110,6 +110,32 @@ def test_year_on_year_across_imported_years(imported):
     assert out[1]["balance_change"] == pytest.approx(-800 - -828.78)  # +28.78: a narrower deficit
 
 
+def test_the_perspective_follows_the_data(imported):
+    # china.csv holds China's figures only: seen from China's side, its exports to India are exports.
+    (india,) = rows(run("balance", "india", "-d", imported / "china.csv", "-f", "json"))
+    assert india["reporter"] == "CHN"
+    assert india["exports"] == pytest.approx(117676.54321012)
+    assert india["imports"] == pytest.approx(18234.56789)
+    assert india["flags"] == ""
+
+
+def test_import_never_writes_over_its_input(tmp_path):
+    source = tmp_path / "ts.csv"
+    source.write_bytes((FIXTURES / "tradestat_fy2019-20_usd.csv").read_bytes())
+    before = source.read_bytes()
+    assert "refusing to overwrite" in one_line_error(
+        run("import", "tradestat", source, "-p", "FY2019-20", "-c", "USD", "-o", source), 2
+    )
+    assert source.read_bytes() == before
+
+
+def test_import_reads_standard_input():
+    data = (FIXTURES / "tradestat_fy2019-20_usd.csv").read_text()
+    result = run("import", "tradestat", "-", "-p", "FY2019-20", "-c", "USD", input=data)
+    assert result.exit_code == 0, result.stderr
+    assert ",<stdin>," in result.stdout.splitlines()[1]
+
+
 def test_check_india_reported_against_china_reported(imported):
     out = rows(run("check", "china", "--mirror", "-d", imported / "india.csv", "-d", imported / "china.csv", "-f", "json"))
     assert [(r["flow"], r["official"], r["other"]) for r in out] == [

@@ -320,8 +320,8 @@ def import_command(
     from . import flows, queries
 
     result = queries.import_official(fmt.value, file, currency=currency, period=period, commodity=commodity)
-    _warn(result.warnings)
     _emit(result.figures, "flows", Format.csv, output, file)
+    _warn(result.warnings)  # after writing: a refused --output is then the only line
     count, warnings = len(result.figures), len(result.warnings)
     names = ", ".join(flows.display_name(f) for f in file)
     sys.stderr.write(f"{names}: {count} figure{'s' * (count != 1)} imported, {warnings} warning{'s' * (warnings != 1)}\n")

@@ -256,24 +256,32 @@ def _tradestat_checks(name: str, line: int, amounts: dict[str, Decimal | None], 
 # --- UN Comtrade -------------------------------------------------------------------------------
 
 
-def _comtrade_records(data: bytes, name: str) -> tuple[list[tuple[str, dict[str, str]]], str]:
-    """(where, record) pairs with every cell as text, from the API's JSON or the portal's CSV; and the kind."""
+def _comtrade_records(data: bytes, name: str) -> tuple[list[tuple[str, dict[str, str]]], str, list[Problem]]:
+    """(where, record) pairs with every cell as text, from the API's JSON or the portal's CSV; the kind; warnings."""
     text = _text_of(data, name)
     if text.lstrip().startswith(("{", "[")):
         try:
             document = json.loads(text, parse_float=Decimal)
         except json.JSONDecodeError as exc:
             raise TradeDataError(f"{name}: line {exc.lineno}: not valid JSON ({exc.msg})") from None
+        if isinstance(document, dict) and document.get("error"):
+            raise TradeDataError(f"{name}: the Comtrade API answered with an error: {document['error']}")
         if not isinstance(document, dict) or not isinstance(document.get("data"), list):
             raise TradeDataError(f'{name}: not a Comtrade API response: expected {{"count": ..., "data": [...]}}')
-        if document.get("error"):
-            raise TradeDataError(f"{name}: the Comtrade API answered with an error: {document['error']}")
         records = [
             (f"data[{n}]", {k: "" if v is None else _cell(v) for k, v in item.items()})
             for n, item in enumerate(document["data"])
             if isinstance(item, dict)
         ]
-        return records, "json"
+        count = document.get("count")
+        found = []
+        if isinstance(count, int) and not isinstance(count, bool) and count != len(document["data"]):
+            # The API says how many records it sent: a different number in "data" may be a cut-off download.
+            found.append(
+                Problem(name, None, "count", str(count), "count-mismatch",
+                        f"count says {count} records but data holds {len(document['data'])}: check the download", WARNING)
+            )  # fmt: skip
+        return records, "json", found
     rows = _csv_rows(text, name)
     try:
         _, header = next(rows)
@@ -287,7 +295,7 @@ def _comtrade_records(data: bytes, name: str) -> tuple[list[tuple[str, dict[str,
         if len(row) != len(header):
             raise TradeDataError(f"{name}: line {line}: {len(row)} fields where the header has {len(header)}")
         records.append((f"line {line}", dict(zip(header, row, strict=True))))
-    return records, "csv"
+    return records, "csv", []
 
 
 def _cell(value: object) -> str:
@@ -315,7 +323,7 @@ def read_comtrade(source: str | Path, commodity: str | None = None, name: str | 
     and motCode 0; flows X and M only (RX, RM and others are left out with a warning).
     """
     name = name or _file_name(source)
-    records, kind = _comtrade_records(flows.read_bytes(source), name)
+    records, kind, warnings = _comtrade_records(flows.read_bytes(source), name)
     if not records:
         raise TradeDataError(f"{name}: no Comtrade rows in the file")
     missing = [c for c in COMTRADE_REQUIRED if c not in records[0][1]]
@@ -331,7 +339,6 @@ def read_comtrade(source: str | Path, commodity: str | None = None, name: str | 
             f"the file has cmdCode {found}: download totals"
             + ("" if commodity else ", or pass --commodity CODE for one commodity")
         )
-    warnings = []
     what = f"commodity {wanted}" if commodity else "country totals"
     kept = {w for w, _ in chosen}
     others = [w for w, _ in records if w not in kept]
