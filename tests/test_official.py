@@ -335,3 +335,10 @@ def test_a_count_that_disagrees_with_the_data_is_reported(tmp_path):
     out = official.read_comtrade(path)
     assert [p.code for p in out.warnings][0] == "count-mismatch"
     assert "count says 9 records but data holds 6" in out.warnings[0].message
+
+
+def test_a_name_with_a_line_break_still_points_at_its_own_row(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text(HEADER + '"1","ATLANTIS\nNORTH","1.00","2.00","3.00","-1.00"\n"2","PERU","-5.00","1.00","-4.00","-6.00"\n')
+    with pytest.raises(TradeDataError, match=r"\(line 4: PERU, Export -5.00\)"):
+        official.convert("tradestat", [path], currency="USD", period="FY2019-20")

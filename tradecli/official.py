@@ -445,21 +445,22 @@ def convert(
         raise TradeDataError(f"{', '.join(_file_name(s) for s in sources)}: no figures to import")
     buffer = io.StringIO()
     frame.to_csv(buffer, index=False)
-    problems, _ = flows.check_bytes(buffer.getvalue().encode("utf-8"), "import")
+    text = buffer.getvalue()
+    problems, _ = flows.check_bytes(text.encode("utf-8"), "import")
+    # The checks name physical lines of that text; a cell with a line break spans two.
+    row_of = {line: n - 1 for n, (line, _) in enumerate(_csv_rows(text, "import")) if n}
     errors = [p for p in problems if p.severity == ERROR]
     if errors:
         first = errors[0]
-        quote = frame["quote"].iloc[first.line - 2] if first.line and first.line >= 2 else ""
-        raise TradeDataError(
-            f"{frame['source'].iloc[max((first.line or 2) - 2, 0)]}: {len(errors)} imported figure"
-            f"{'s' * (len(errors) > 1)} fail the checks, first ({quote}): {first.message}"
-        )
-    return Imported(frame, warnings + [_located(p, frame) for p in problems])
+        row = frame.iloc[row_of.get(first.line, 0)]
+        count = f"{len(errors)} imported figure{'s' * (len(errors) > 1)}"
+        raise TradeDataError(f"{row['source']}: {count} fail the checks, first ({row['quote']}): {first.message}")
+    return Imported(frame, warnings + [_located(p, frame, row_of) for p in problems])
 
 
-def _located(problem: Problem, frame: pd.DataFrame) -> Problem:
+def _located(problem: Problem, frame: pd.DataFrame, row_of: dict[int, int]) -> Problem:
     """A check's warning on the imported rows, placed at the source row it came from."""
-    if not problem.line or problem.line < 2:
+    if problem.line not in row_of:
         return problem
-    row = frame.iloc[problem.line - 2]
+    row = frame.iloc[row_of[problem.line]]
     return Problem(row["source"], None, None, problem.value, problem.code, f"{row['quote']}: {problem.message}", problem.severity)
