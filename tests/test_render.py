@@ -210,3 +210,18 @@ def test_check_table_shows_the_gap_and_why_a_figure_is_unmatched(pinned_terminal
     assert "-3.24" in text
     assert "-0.4%" in text
     assert "Gap = other − official" in text
+
+
+def test_a_table_too_wide_for_the_terminal_keeps_every_digit(pinned_terminal):
+    wide = BALANCE.assign(
+        partner=["United States", "WLD", "CHN"],
+        exports=[53088.61, 313361.04, 16612.71],
+        imports=[35818.47, 474709.28, 65260.76],
+        total=[88907.08, 788070.32, 81873.47],
+        balance=[17270.14, -161348.24, -48648.05],
+        currency=["USD"] * 3,
+        period=["FY2019-20"] * 3,
+    )
+    text = rendered(Format.table, wide)
+    for number in ("313,361.04", "474,709.28", "788,070.32", "-161,348.24", "3.37"):
+        assert number in text

@@ -344,22 +344,34 @@ def title(kind: str, rows: list[dict[str, Any]]) -> str:
 
 
 def _table(frame, spec: list[Column], heading: str):
+    """A Rich table of ``frame``, and the narrowest width it prints in without cropping a number."""
     from rich import box
     from rich.table import Table
 
     decimals = {c.name: _decimals(frame[c.name]) for c in spec if c.kind in ("money", "change")}
     table = Table(title=heading, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 0, 0, 1))
-    for column in spec:
+    rows = [[_cell(c, row, decimals) for c in spec] for row in records(frame)]
+    for n, column in enumerate(spec):
         numeric = column.kind in ("money", "change", "ratio", "pct", "pct_change", "int", "count")
+        minimum = _MIN_WIDTH.get(column.kind)
+        if numeric or column.kind == "nowrap":
+            # Never cut a number or a period short ("313,361.…"): a table too wide for the
+            # terminal squeezes the text columns instead, or runs past the edge.
+            minimum = max([len(row[n]) for row in rows], default=0) or None
         table.add_column(
             column.header,
             justify="right" if numeric else "left",
             no_wrap=numeric or column.kind in ("nowrap", "unit", "partner"),
-            min_width=_MIN_WIDTH.get(column.kind),
+            min_width=minimum,
         )
-    for row in records(frame):
-        table.add_row(*(_cell(c, row, decimals) for c in spec))
-    return table
+    for row in rows:
+        table.add_row(*row)
+    # The width below which Rich would crop: unwrappable columns whole, the others at their minimum, plus padding.
+    hard = sum(
+        max([len(c.header), *(len(row[n]) for row in rows)]) if col.no_wrap else (col.min_width or 1)
+        for n, (c, col) in enumerate(zip(spec, table.columns, strict=True))
+    )
+    return table, hard + len(spec)
 
 
 _PREPOSITION = {"export": "to", "import": "from", "total": "with"}
@@ -395,6 +407,18 @@ def _write_problems(rows: list[dict[str, Any]], console) -> None:
         console.print(Text(f"{where}: {r['severity']}: {r['message']}{value} [{r['code']}]"))
 
 
+def _print_table(console, table_and_width) -> None:
+    """Print a table; one whose numbers cannot fit the terminal runs past its edge rather than lose digits."""
+    from rich.console import Console
+    from rich.measure import Measurement
+
+    table, needed = table_and_width
+    if needed > console.width:  # Rich would crop the columns past the edge: print the table whole instead
+        natural = Measurement.get(console, console.options.update_width(10_000), table).maximum
+        console = Console(file=console.file, width=max(needed, natural), highlight=False, soft_wrap=False)
+    console.print(table)
+
+
 def write_table(frame, kind: str, out: IO[str], heading: str | None = None) -> None:
     """Write tables for people: one per currency for figures, then the footnotes."""
     from rich.console import Console
@@ -411,9 +435,9 @@ def write_table(frame, kind: str, out: IO[str], heading: str | None = None) -> N
         spec = [c for c in SPECS[kind] if c.kind != "unit"]
         for code in dict.fromkeys(frame["currency"]):
             part = frame[frame["currency"] == code]
-            console.print(_table(part, spec, f"{heading or title(kind, records(part))}, {unit(code)[:-2]} million"))
+            _print_table(console, _table(part, spec, f"{heading or title(kind, records(part))}, {unit(code)[:-2]} million"))
     else:
-        console.print(_table(frame, SPECS[kind], heading or title(kind, rows)))
+        _print_table(console, _table(frame, SPECS[kind], heading or title(kind, rows)))
     for note in footnotes(kind, rows):
         console.print(Text(note, style="dim"))
 
