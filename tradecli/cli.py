@@ -134,6 +134,12 @@ OutputOpt = Annotated[
 ]
 
 
+def _warn(problems) -> None:
+    """Print each warning on stderr, one line each."""
+    for problem in problems:
+        sys.stderr.write(f"Warning: {problem.summary()}\n")
+
+
 class _Inputs:
     """The data a command reads, loaded and checked once; warnings go to stderr."""
 
@@ -143,8 +149,7 @@ class _Inputs:
         self.sources = flows.resolve_sources(data, with_bundled, os.environ.get("TRADECLI_DATA"))
         self.files = [s for s in self.sources if s != flows.BUNDLED]
         self.flows = flows.load(self.sources)
-        for warning in self.flows.warnings:
-            sys.stderr.write(f"Warning: {warning.summary()}\n")
+        _warn(self.flows.warnings)
 
     def partners(self, names: list[str] | None) -> list[str]:
         from . import queries
@@ -279,11 +284,6 @@ class Official(StrEnum):
 
     tradestat = "tradestat"
     comtrade = "comtrade"
-
-
-def _warn(problems) -> None:
-    for problem in problems:
-        sys.stderr.write(f"Warning: {problem.summary()}\n")
 
 
 @app.command("import")
