@@ -297,7 +297,9 @@ def import_command(
             show_default=False,
         ),
     ],
-    file: Annotated[list[str], typer.Argument(metavar="FILE", help="The downloaded files (- reads stdin).", show_default=False)],
+    file: Annotated[
+        list[str], typer.Argument(metavar="FILE...", help="The downloaded files (- reads stdin).", show_default=False)
+    ],
     currency: Annotated[
         str | None,
         typer.Option(
