@@ -342,3 +342,16 @@ def test_a_name_with_a_line_break_still_points_at_its_own_row(tmp_path):
     path.write_text(HEADER + '"1","ATLANTIS\nNORTH","1.00","2.00","3.00","-1.00"\n"2","PERU","-5.00","1.00","-4.00","-6.00"\n')
     with pytest.raises(TradeDataError, match=r"\(line 4: PERU, Export -5.00\)"):
         official.convert("tradestat", [path], currency="USD", period="FY2019-20")
+
+
+def test_headings_with_a_unit_in_brackets_and_title_lines_above(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text(
+        '"Export Import Data Bank: country-wise"\n\n'
+        '"Rank","Country","Export (US $ Million)","Import (US $ Million)","Total Trade","Trade Balance"\n'
+        '"1","PERU","773.24","1,602.02","2,375.26","-828.78"\n'
+    )
+    out = official.read_tradestat(path, "USD", "FY2019-20")
+    assert values(out) == [("PER", "export", "773.24"), ("PER", "import", "1602.02")]
+    assert out.figures["quote"].iloc[0] == "line 4: PERU, Export 773.24"
+    assert out.warnings == []

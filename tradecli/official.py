@@ -127,6 +127,11 @@ _TRADESTAT_COLUMNS = {"rank": "Rank", "country": "Country", "export": "Export", 
                       "total trade": "Total Trade", "trade balance": "Trade Balance"}  # fmt: skip
 
 
+def _heading(cell: str) -> str:
+    """A TradeStat column heading folded, without a unit in brackets ("Export (US$ Million)" -> "export")."""
+    return _fold(re.sub(r"\s*[(\[].*[)\]]\s*$", "", cell))
+
+
 def _text_of(data: bytes, name: str) -> str:
     try:
         return data.decode("utf-8-sig")
@@ -162,13 +167,13 @@ def read_tradestat(source: str | Path, currency: str | None, period: str | None,
     currency = currency.upper()
     name = name or _file_name(source)
     rows = list(_csv_rows(_text_of(flows.read_bytes(source), name), name))
-    at = next((n for n, (_, row) in enumerate(rows) if {"country", "export", "import"} <= {_fold(h) for h in row}), None)
+    at = next((n for n, (_, row) in enumerate(rows) if {"country", "export", "import"} <= {_heading(h) for h in row}), None)
     if at is None:
         raise TradeDataError(
             f"{name}: not a TradeStat country-wise table: no header row with Country, Export and Import "
             "(expected Rank,Country,Export,Import,Total Trade,Trade Balance)"
         )
-    columns = {_fold(h): n for n, h in enumerate(rows[at][1])}
+    columns = {_heading(h): n for n, h in enumerate(rows[at][1])}
     unit = "US$ million" if currency == "USD" else "₹ crore, × 10 = ₹ million"
     records, warnings = [], []
     names, taken = _tradestat_names(), {}
