@@ -355,3 +355,10 @@ def test_headings_with_a_unit_in_brackets_and_title_lines_above(tmp_path):
     assert values(out) == [("PER", "export", "773.24"), ("PER", "import", "1602.02")]
     assert out.figures["quote"].iloc[0] == "line 4: PERU, Export 773.24"
     assert out.warnings == []
+
+
+def test_a_currency_that_contradicts_the_headings_is_refused(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text('"Rank","Country","Export (US $ Million)","Import (US $ Million)"\n"1","PERU","773.24","1,602.02"\n')
+    with pytest.raises(TradeDataError, match="line 1: the headings state USD figures but --currency is INR"):
+        official.read_tradestat(path, "INR", "FY2019-20")

@@ -132,6 +132,19 @@ def _heading(cell: str) -> str:
     return _fold(re.sub(r"\s*[(\[].*[)\]]\s*$", "", cell))
 
 
+_UNITS = {"USD": re.compile(r"us\s*\$|usd|dollar"), "INR": re.compile(r"crore|₹|\brs\b|inr|rupee")}
+
+
+def _check_stated_unit(name: str, line: int, header: list[str], currency: str) -> None:
+    """Refuse a --currency that contradicts a unit the headings state ("Export (US $ Million)" with INR)."""
+    stated = " ".join(h.casefold() for h in header)
+    for code, pattern in _UNITS.items():
+        if code != currency and pattern.search(stated):
+            raise TradeDataError(
+                f"{name}: line {line}: the headings state {code} figures but --currency is {currency}; check the unit"
+            )
+
+
 def _text_of(data: bytes, name: str) -> str:
     try:
         return data.decode("utf-8-sig")
@@ -174,6 +187,7 @@ def read_tradestat(source: str | Path, currency: str | None, period: str | None,
             "(expected Rank,Country,Export,Import,Total Trade,Trade Balance)"
         )
     columns = {_heading(h): n for n, h in enumerate(rows[at][1])}
+    _check_stated_unit(name, rows[at][0], rows[at][1], currency)
     unit = "US$ million" if currency == "USD" else "₹ crore, × 10 = ₹ million"
     records, warnings = [], []
     names, taken = _tradestat_names(), {}
