@@ -168,3 +168,60 @@ def test_years_table_signs_changes(pinned_terminal):
     text = rendered(Format.table, frame, "years")
     row = next(line for line in text.splitlines() if "FY2024-25" in line)
     assert re.search(r"1,150\s+-2\.5%\s+2,600\s+\+72\.2%\s+-1,450\s+-1,120", row)
+
+
+CHECK = pd.DataFrame(
+    {
+        "reporter": ["IND", "IND"],
+        "partner": ["PER", "PER"],
+        "flow": ["export", "export"],
+        "period": ["FY2019-20", "2024"],
+        "basis": ["fiscal-apr-mar", "calendar"],
+        "currency": ["USD", "USD"],
+        "official": [773.24, math.nan],
+        "other": [770.0, 933.0],
+        "gap": [770.0 - 773.24, math.nan],
+        "gap_pct": [(770.0 - 773.24) / 773.24 * 100, math.nan],
+        "official_source": ["tradestat.csv", ""],
+        "other_source": ["a.txt", "a.txt"],
+        "reason": ["", "official has FY2019-20 only: fiscal and calendar years never matched"],
+    }
+)
+
+# By hand: 770 - 773.24 = -3.24 (float noise trimmed); -3.24 / 773.24 * 100 = -0.419016088149 (12 digits); NaN empty.
+EXPECTED_CHECK_CSV = """\
+reporter,partner,flow,period,basis,currency,official,other,gap,gap_pct,official_source,other_source,reason
+IND,PER,export,FY2019-20,fiscal-apr-mar,USD,773.24,770,-3.24,-0.419016088149,tradestat.csv,a.txt,
+IND,PER,export,2024,calendar,USD,,933,,,,a.txt,official has FY2019-20 only: fiscal and calendar years never matched
+"""
+
+
+def test_check_csv_golden():
+    out = io.StringIO()
+    render.render(CHECK, "check", Format.csv, out)
+    assert out.getvalue() == EXPECTED_CHECK_CSV
+
+
+def test_check_table_shows_the_gap_and_why_a_figure_is_unmatched(pinned_terminal):
+    out = io.StringIO()
+    render.render(CHECK, "check", Format.table, out)
+    text = out.getvalue()
+    assert "773.24" in text
+    assert "-3.24" in text
+    assert "-0.4%" in text
+    assert "Gap = other − official" in text
+
+
+def test_a_table_too_wide_for_the_terminal_keeps_every_digit(pinned_terminal):
+    wide = BALANCE.assign(
+        partner=["United States", "WLD", "CHN"],
+        exports=[53088.61, 313361.04, 16612.71],
+        imports=[35818.47, 474709.28, 65260.76],
+        total=[88907.08, 788070.32, 81873.47],
+        balance=[17270.14, -161348.24, -48648.05],
+        currency=["USD"] * 3,
+        period=["FY2019-20"] * 3,
+    )
+    text = rendered(Format.table, wide)
+    for number in ("313,361.04", "474,709.28", "788,070.32", "-161,348.24", "3.37"):
+        assert number in text

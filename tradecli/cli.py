@@ -10,6 +10,7 @@ import contextlib
 import os
 import sys
 import threading
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -141,6 +142,12 @@ OutputOpt = Annotated[
 ]
 
 
+def _warn(problems) -> None:
+    """Print each warning on stderr, one line each."""
+    for problem in problems:
+        sys.stderr.write(f"Warning: {problem.summary()}\n")
+
+
 @contextlib.contextmanager
 def _progress(message: str):
     """A spinner on stderr for work that takes more than a second; only on a terminal, gone when done."""
@@ -201,8 +208,7 @@ class _Inputs:
             narrow(
                 lambda: self.flows.reporters, lambda code=None: self.flows.codes if code is None else {code} & self.flows.codes
             )
-        for warning in self.flows.warnings:
-            sys.stderr.write(f"Warning: {warning.summary()}\n")
+        _warn(self.flows.warnings)
 
     def behind(self, table):
         """A call returning the figures behind ``table`` (queries.figures_behind), for _emit."""
@@ -418,3 +424,95 @@ def validate(
     sys.stderr.write(f"{names}: {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}\n")
     if errors or (strict and warnings):
         raise typer.Exit(ExitStatus.DATA)
+
+
+class Official(StrEnum):
+    """The official formats ``tradecli import`` reads."""
+
+    tradestat = "tradestat"
+    comtrade = "comtrade"
+
+
+@app.command("import")
+def import_command(
+    fmt: Annotated[
+        Official,
+        typer.Argument(
+            metavar="FORMAT",
+            help="tradestat (India's TradeStat country-wise table, CSV) or comtrade (UN Comtrade API JSON or portal CSV).",
+            case_sensitive=False,
+            show_default=False,
+        ),
+    ],
+    file: Annotated[
+        list[str], typer.Argument(metavar="FILE...", help="The downloaded files (- reads stdin).", show_default=False)
+    ],
+    currency: Annotated[
+        str | None,
+        typer.Option(
+            "--currency",
+            "-c",
+            help="TradeStat only, required: USD (US$ million) or INR (₹ crore).",
+        ),
+    ] = None,
+    period: Annotated[
+        str | None,
+        typer.Option("--period", "-p", help="TradeStat only, required: the year of the table, e.g. FY2019-20 (April–March)."),
+    ] = None,
+    commodity: Annotated[
+        str | None,
+        typer.Option("--commodity", help="Comtrade only: import this cmdCode (e.g. 27) instead of the country totals (TOTAL)."),
+    ] = None,
+    output: OutputOpt = None,
+) -> None:
+    """Convert official statistics (TradeStat, UN Comtrade) to checked figures in the flows.csv schema (CSV)."""
+    from . import flows, queries
+
+    result = queries.import_official(fmt.value, file, currency=currency, period=period, commodity=commodity)
+    _emit(result.figures, "flows", Format.csv, output, file)
+    _warn(result.warnings)  # after writing: a refused --output is then the only line
+    count, warnings = len(result.figures), len(result.warnings)
+    names = ", ".join(flows.display_name(f) for f in file)
+    sys.stderr.write(f"{names}: {count} figure{'s' * (count != 1)} imported, {warnings} warning{'s' * (warnings != 1)}\n")
+
+
+@app.command("check")
+def check_command(
+    partner: PartnersRequired,
+    official: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--official",
+            help="A file of official figures (e.g. from `tradecli import`), the side gaps are measured against (repeatable).",
+            show_default=False,
+        ),
+    ] = None,
+    mirror: Annotated[
+        bool, typer.Option("--mirror", help="Check the reporter's own figures (official) against the partner's, mirrored.")
+    ] = False,
+    period: PeriodOpt = None,
+    flow: Annotated[str | None, typer.Option("--flow", help="Only this flow: export, import or total.")] = None,
+    reporter: ReporterOpt = None,
+    fmt: FormatOpt = Format.auto,
+    data: DataOpt = None,
+    with_bundled: WithBundledOpt = False,
+    output: OutputOpt = None,
+) -> None:
+    """Put two sources for the same partner, period and flow side by side, with the gap and gap % of the official value."""
+    from . import flows, queries
+
+    inputs = _Inputs(data, with_bundled, None, reporter)
+    checked = flows.load(official) if official else None
+    if checked is not None:
+        _warn(checked.warnings)
+    codes = queries.resolve(partner, inputs.flows, *([checked] if checked else []))
+    table = queries.crosscheck(
+        codes,
+        checked,
+        inputs.flows,
+        reporter=inputs.reporter or queries.DEFAULT_REPORTER,
+        period=period,
+        flow=flow,
+        mirror=mirror,
+    )
+    _emit(table, "check", fmt, output, [*inputs.files, *(official or [])])

@@ -77,6 +77,11 @@ def _read_bytes(source: str | Path) -> bytes:
         raise TradeDataError(f"{path}: cannot be read ({exc.strerror or exc})") from None
 
 
+def read_bytes(source: str | Path) -> bytes:
+    """A file's bytes ("-": standard input); TradeDataError in one line when it cannot be read."""
+    return _read_bytes(source)
+
+
 def _records(data: bytes) -> tuple[np.ndarray, np.ndarray]:
     """For each non-blank CSV record: the physical line it starts on (1-based) and its field count.
 
@@ -220,11 +225,20 @@ def read_table(source: str | Path, name: str | None = None) -> tuple[pd.DataFram
     Nothing is ever written.
     """
     name = name or _display_name(source)
-    empty = pd.DataFrame(columns=[*validation.COLUMNS, "line", "number"])
     try:
         data = _read_bytes(source)
     except TradeDataError as exc:
-        return empty, [Problem(name, None, None, None, "unreadable", str(exc).split(": ", 1)[1])]
+        return _empty(), [Problem(name, None, None, None, "unreadable", str(exc).split(": ", 1)[1])]
+    return parse_table(data, name)
+
+
+def _empty() -> pd.DataFrame:
+    return pd.DataFrame(columns=[*validation.COLUMNS, "line", "number"])
+
+
+def parse_table(data: bytes, name: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """``read_table`` for bytes already read (``name`` names them in problems)."""
+    empty = _empty()
     if not data.strip():
         return empty, [Problem(name, 1, None, None, "empty-file", "the file is empty; expected a header row and figures")]
     try:
@@ -320,11 +334,26 @@ def _read_all(sources: Sequence[str | Path] | None, typed: bool = True) -> tuple
 
     Without it, only what the cross-file checks need is built (checking a big file is cheaper).
     """
+    tables = ((_name(s), read_table(bundled.path("flows.csv") if s == BUNDLED else s, _name(s))) for s in sources or [BUNDLED])
+    problems, figures = _check_tables(tables, typed)
+    order = {_name(s): n for n, s in enumerate(sources or [BUNDLED])}
+    return sorted(problems, key=lambda p: (order.get(p.file, 0), p.line or 0)), figures
+
+
+def check_bytes(data: bytes, name: str) -> tuple[list[Problem], pd.DataFrame]:
+    """Every problem ``tradecli validate`` would find in a file holding ``data``, and its typed figures.
+
+    For checking a table before it is written (``name`` names it in problems).
+    """
+    problems, figures = _check_tables([(name, parse_table(data, name))], typed=True)
+    return sorted(problems, key=lambda p: p.line or 0), figures
+
+
+def _check_tables(tables, typed: bool) -> tuple[list[Problem], pd.DataFrame]:
+    """Cell checks per table, then the checks across all of them; ``tables`` yields (name, (frame, problems))."""
     problems: list[Problem] = []
     figures_of_file = []
-    for source in sources or [BUNDLED]:
-        name = _name(source)
-        frame, found = read_table(bundled.path("flows.csv") if source == BUNDLED else source, name)
+    for name, (frame, found) in tables:
         problems += found
         if frame.empty:
             continue
@@ -341,8 +370,7 @@ def _read_all(sources: Sequence[str | Path] | None, typed: bool = True) -> tuple
     figures = pd.concat(figures_of_file, ignore_index=True) if figures_of_file else pd.DataFrame(columns=FIGURE_COLUMNS)
     if not figures.empty:
         problems += validation.check_figures(figures)
-    order = {_name(s): n for n, s in enumerate(sources or [BUNDLED])}
-    return sorted(problems, key=lambda p: (order.get(p.file, 0), p.line or 0)), figures
+    return problems, figures
 
 
 def _load_big(sources: list[str | Path], files: list[str | Path], narrow: Narrow | None) -> Flows:

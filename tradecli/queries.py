@@ -12,8 +12,9 @@ import pandas as pd
 
 from . import currency as fx
 from . import flows as flows_mod
-from . import metrics, partners, periods
-from .errors import UnknownPartnerError
+from . import gaps, metrics, official, partners, periods
+from .errors import UnknownPartnerError, UsageError
+from .validation import FLOWS
 
 DEFAULT_REPORTER = "IND"
 PARTNER_COLUMNS = ["code", "name", "kind", "status", "periods", "bases", "currencies", "flows", "figures", "mentioned_in"]
@@ -40,12 +41,19 @@ def _figures(flows: flows_mod.Flows | None) -> pd.DataFrame:
     return (flows or flows_mod.load()).figures
 
 
-def resolve(names: Sequence[str], flows: flows_mod.Flows | None = None, known: set[str] | None = None) -> list[str]:
+def known_codes(flows: flows_mod.Flows | None = None) -> set[str]:
+    """Every reporter and partner code in the data."""
+    return (flows or flows_mod.load()).codes
+
+
+def resolve(
+    names: Sequence[str], flows: flows_mod.Flows | None = None, *more: flows_mod.Flows, known: set[str] | None = None
+) -> list[str]:
     """Partner names, codes or aliases (any case) as codes, in order, without repeats.
 
-    ``known`` adds codes the data uses (default: those of ``flows``).
+    ``known`` adds codes the data uses (default: those of ``flows``); ``more`` adds codes of other data.
     """
-    known = known if known is not None else (flows or flows_mod.load()).codes
+    known = known if known is not None else known_codes(flows).union(*(known_codes(m) for m in more))
     return list(dict.fromkeys(partners.resolve(n, known) for n in names))
 
 
@@ -91,6 +99,45 @@ def balance(
 def compare_years(partner_codes: Sequence[str], **kwargs) -> pd.DataFrame:
     """Year-on-year change for each partner (metrics.YEARS_COLUMNS); same arguments as ``balance``."""
     return metrics.year_on_year(balance(partner_codes, **kwargs))
+
+
+def crosscheck(
+    partner_codes: Sequence[str],
+    official_flows: flows_mod.Flows | None = None,
+    flows: flows_mod.Flows | None = None,
+    reporter: str = DEFAULT_REPORTER,
+    period: str | None = None,
+    flow: str | None = None,
+    mirror: bool = False,
+) -> pd.DataFrame:
+    """Two sources side by side for the same partner, period and flow (gaps.CHECK_COLUMNS).
+
+    With ``official_flows``: those figures are the official side, ``flows`` the other. With
+    ``mirror``: ``reporter``'s own figures in ``flows`` are the official side, the partners'
+    (mirrored to ``reporter``'s side, flagged partner-reported) the other.
+    """
+    if flow is not None and flow not in FLOWS:
+        raise UsageError(f"--flow '{flow}' is not one of {', '.join(FLOWS)}")
+    if mirror == (official_flows is not None):
+        raise UsageError("say what to check against: --official FILE (the official figures) or --mirror, not both")
+    figures = _figures(flows)
+    if mirror:
+        mine = metrics.perspective(figures[figures["reporter"] == reporter], reporter)
+        theirs = metrics.perspective(figures[figures["partner"] == reporter], reporter)
+    else:
+        mine = metrics.perspective(official_flows.figures, reporter)
+        theirs = metrics.perspective(figures, reporter)
+    label = periods.parse(period).label if period else None
+    mine, theirs = (metrics.select(side, list(partner_codes), label) for side in (mine, theirs))
+    if flow:
+        mine, theirs = mine[mine["flow"] == flow], theirs[theirs["flow"] == flow]
+    what = f"{reporter} with {', '.join(partner_codes)}" + (f" in {label}" if label else "")
+    return metrics.require(gaps.compare(mine, theirs), what)
+
+
+def import_official(fmt: str, files: Sequence[str | Path], **options) -> official.Imported:
+    """Official files (tradestat|comtrade) as checked rows of the flows schema; see official.convert."""
+    return official.convert(fmt, files, **options)
 
 
 def compare_partners(partner_codes: Sequence[str], **kwargs) -> pd.DataFrame:

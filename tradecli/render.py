@@ -156,9 +156,15 @@ def _num(value: Any, decimals: int, sign: bool = False, suffix: str = "") -> str
 
 
 def _decimals(values) -> int:
-    """0 when every value in a column is whole, else 1: a column keeps one precision."""
-    whole = all(raw(v) is None or float(raw(v)).is_integer() for v in values)
-    return 0 if whole else 1
+    """0 when every value in a column is whole; 2 when every value is exact in hundredths (official
+    tables give two decimals, shown to the last digit); else 1. A column keeps one precision."""
+    numbers = [float(raw(v)) for v in values if raw(v) is not None]
+    if all(n.is_integer() for n in numbers):
+        return 0
+    # Within 1e-6 of a hundredth: sums and differences of two-decimal figures carry float noise.
+    exact = all(abs(n * 100 - round(n * 100)) < 1e-6 for n in numbers)
+    tenths = all(abs(n * 10 - round(n * 10)) < 1e-6 for n in numbers)
+    return 2 if exact and not tenths else 1
 
 
 @dataclass
@@ -225,6 +231,26 @@ SPECS: dict[str, list[Column]] = {
         Column("currency", "Unit", "unit"),
         Column("status", "Status", "list"),
         Column("quote", "Quote (exact words)", "wide"),
+    ],
+    "check": [
+        Column("partner", "Partner", "partner"),
+        Column("flow", "Flow"),
+        Column("period", "Period", "nowrap"),
+        Column("currency", "Unit", "unit"),
+        Column("official", "Official", "money"),
+        Column("other", "Other", "money"),
+        Column("gap", "Gap", "change"),
+        Column("gap_pct", "Gap %", "pct_change"),
+        Column("reason", "Why unmatched", "wide"),
+    ],
+    "flows": [
+        Column("reporter", "By"),
+        Column("partner", "With"),
+        Column("flow", "Flow"),
+        Column("period", "Period", "nowrap"),
+        Column("value", "Value"),
+        Column("currency", "Unit", "unit"),
+        Column("quote", "From", "wide"),
     ],
     "problems": [
         Column("file", "File"),
@@ -315,6 +341,18 @@ def footnotes(kind: str, rows: list[dict[str, Any]]) -> list[str]:
         if files:
             notes.append(f"Sources: {', '.join(files)}.")
             notes.append(f"Exact words behind each number: tradecli sources {codes}")
+    if kind == "check":
+        notes.append(
+            "Gap = other − official; Gap % = gap ÷ official × 100. Figures are matched only on the same flow, "
+            "period and currency."
+        )
+        for side in ("official", "other"):
+            files = dict.fromkeys(part for r in rows for part in str(r.get(f"{side}_source") or "").split(";") if part)
+            if files:
+                notes.append(f"{side.capitalize()}: {', '.join(files)}.")
+        flagged = flag_defs.split(flag_defs.merge(str(r.get(f"{s}_flags") or "") for r in rows for s in ("official", "other")))
+        if flagged:
+            notes.append("Flags of the figures: " + "; ".join(f"{f} = {flag_defs.MEANING.get(f, f)}" for f in flagged) + ".")
     if kind == "sources":
         notes.append("Status: reported = stated as is; approximate = qualified (ca., around, about); preliminary = so called.")
     return notes
@@ -332,6 +370,8 @@ def title(kind: str, rows: list[dict[str, Any]]) -> str:
         "partners": "Partners",
         "sources": "Figures behind the numbers",
         "problems": "Problems found",
+        "check": f"{who}'s trade{with_whom}: other figures against official ones",
+        "flows": "Imported figures",
     }.get(kind, kind)
 
 
@@ -344,22 +384,34 @@ def _numeric(column: Column) -> bool:
 
 
 def _table(frame, spec: list[Column], heading: str):
+    """A Rich table of ``frame``, and the narrowest width it prints in without cropping a number."""
     from rich import box
     from rich.table import Table
 
     decimals = _column_decimals(frame, spec)
     table = Table(title=heading, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 0, 0, 1))
-    for column in spec:
+    rows = [[_cell(c, row, decimals) for c in spec] for row in records(frame)]
+    for n, column in enumerate(spec):
         numeric = _numeric(column)
+        minimum = _MIN_WIDTH.get(column.kind)
+        if numeric or column.kind == "nowrap":
+            # Never cut a number or a period short ("313,361.…"): a table too wide for the
+            # terminal squeezes the text columns instead, or runs past the edge.
+            minimum = max([len(row[n]) for row in rows], default=0) or None
         table.add_column(
             column.header,
             justify="right" if numeric else "left",
             no_wrap=numeric or column.kind in ("nowrap", "unit", "partner"),
-            min_width=_MIN_WIDTH.get(column.kind),
+            min_width=minimum,
         )
-    for row in records(frame):
-        table.add_row(*(_cell(c, row, decimals) for c in spec))
-    return table
+    for row in rows:
+        table.add_row(*row)
+    # The width below which Rich would crop: unwrappable columns whole, the others at their minimum, plus padding.
+    hard = sum(
+        max([len(c.header), *(len(row[n]) for row in rows)]) if col.no_wrap else (col.min_width or 1)
+        for n, (c, col) in enumerate(zip(spec, table.columns, strict=True))
+    )
+    return table, hard + len(spec)
 
 
 _PREPOSITION = {"export": "to", "import": "from", "total": "with"}
@@ -367,7 +419,7 @@ _PREPOSITION = {"export": "to", "import": "from", "total": "with"}
 
 def _figure_line(r: dict[str, Any]) -> str:
     """One figure as a line: id, who, flow, period, value with unit, status."""
-    value = _num(r["value"], 0 if float(r["value"]).is_integer() else 1)
+    value = _num(r["value"], _decimals([r["value"]]))
     status = ", ".join(flag_defs.split(str(r["status"])))
     return (
         f"{r['id']}: {r['reporter']} {r['flow']} {_PREPOSITION[r['flow']]} "
@@ -400,7 +452,7 @@ def _write_problems(rows: list[dict[str, Any]], console) -> None:
 
 def _sections(frame, kind: str, heading: str | None):
     """(title, frame part, columns) per table: one per currency for figures, else one."""
-    if "currency" in frame.columns and kind in ("balance", "years"):
+    if "currency" in frame.columns and kind in ("balance", "years", "check"):
         # One table per currency: figures in different currencies never share a column.
         spec = [c for c in SPECS[kind] if c.kind != "unit"]
         for code in dict.fromkeys(frame["currency"]):
@@ -408,6 +460,18 @@ def _sections(frame, kind: str, heading: str | None):
             yield f"{heading or title(kind, records(part))}, {unit(code)[:-2]} million", part, spec
     else:
         yield heading or title(kind, records(frame)), frame, SPECS[kind]
+
+
+def _print_table(console, table_and_width) -> None:
+    """Print a table; one whose numbers cannot fit the terminal runs past its edge rather than lose digits."""
+    from rich.console import Console
+    from rich.measure import Measurement
+
+    table, needed = table_and_width
+    if needed > console.width:  # Rich would crop the columns past the edge: print the table whole instead
+        natural = Measurement.get(console, console.options.update_width(10_000), table).maximum
+        console = Console(file=console.file, width=max(needed, natural), highlight=False, soft_wrap=False)
+    console.print(table)
 
 
 def write_table(frame, kind: str, out: IO[str], heading: str | None = None) -> None:
@@ -423,7 +487,7 @@ def write_table(frame, kind: str, out: IO[str], heading: str | None = None) -> N
         _write_problems(rows, console)
     else:
         for heading_text, part, spec in _sections(frame, kind, heading):
-            console.print(_table(part, spec, heading_text))
+            _print_table(console, _table(part, spec, heading_text))
     for note in footnotes(kind, rows):
         console.print(Text(note, style="dim"))
 
