@@ -16,8 +16,6 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-import pandas as pd
-
 from . import partners, periods, validation
 from .errors import UsageError
 from .validation import ERROR, WARNING, Problem
@@ -222,39 +220,19 @@ def _union(usable: list[tuple[str, str]]) -> str:
     )
 
 
-def reduce(
-    usable: list[tuple[str, str]], reporter: str | None, partner_codes: Sequence[str], period: str | None, none: bool = False
-) -> tuple[list[Problem], pd.DataFrame]:
-    """The group-by: one row per reporter × partner × flow × period × currency.
-
-    Returns the duplicate/conflict problems (keys given more than once) and the rows the
-    question needs as a frame of text cells like ``flows.read_table`` returns, plus
-    ``number`` and ``file``. ``reporter`` None means every reporter; a reporter's rows
-    include the partners' figures about it (to mirror). ``none`` keeps no rows (duplicates only).
-    """
-    conditions = []
-    if reporter:
-        conditions.append(f"(reporter = {_quote(reporter)} OR partner = {_quote(reporter)})")
-    if partner_codes:
-        listed = ", ".join(_quote(c) for c in partner_codes)
-        conditions.append(f"(partner IN ({listed}) OR reporter IN ({listed}))")
-    if period:
-        conditions.append(f"period = {_quote(period)}")
-    wanted_rows = "FALSE" if none else (" AND ".join(conditions) or "TRUE")
+def _duplicates(usable: list[tuple[str, str]]) -> list[Problem]:
+    """The group-by to one row per reporter × partner × flow × period × currency: keys given
+    more than once are duplicates (same value) or conflicts (different values), both places named."""
     key = ", ".join(validation.KEY)
-    others = [c for c in validation.COLUMNS if c not in validation.KEY]
-    picked = ", ".join(f"arg_min({c}, (file_order, line)) AS {c}" for c in [*others, "number", "file", "line"])
     con = _connect()
-    sql = (
-        f"SELECT {key}, {picked}, count(*) AS copies, "
-        "list(file ORDER BY file_order, line) AS files, list(line ORDER BY file_order, line) AS lines, "
-        "list(number ORDER BY file_order, line) AS numbers "
+    found = con.execute(
+        "SELECT list(file ORDER BY file_order, line), list(line ORDER BY file_order, line), "
+        "list(number ORDER BY file_order, line) "
         f"FROM ({_union(usable)}) WHERE number IS NOT NULL AND NOT isnan(number) "
-        f"GROUP BY {key} HAVING count(*) > 1 OR ({wanted_rows}) ORDER BY min(file_order), min(line)"
-    )
-    frame = con.execute(sql).df()
+        f"GROUP BY {key} HAVING count(*) > 1 ORDER BY min(file_order), min(line) LIMIT 20"
+    ).fetchall()
     problems: list[Problem] = []
-    for files, lines, numbers in frame.loc[frame["copies"] > 1, ["files", "lines", "numbers"]].itertuples(index=False, name=None):
+    for files, lines, numbers in found:
         where = f"{files[0]} line {lines[0]}"
         for file, line, value in list(zip(files, lines, numbers, strict=True))[1:]:
             if value == numbers[0]:
@@ -265,20 +243,7 @@ def reduce(
                             f"{_fmt(value)} conflicts with {_fmt(numbers[0])} at {where} "
                             "for the same reporter, partner, flow, period and currency")
                 )  # fmt: skip
-    keep = frame.drop(columns=["copies", "files", "lines", "numbers"])
-    keep = keep[_matches(keep, reporter, partner_codes, period) & (not none)]  # not rows kept only as duplicates
-    return problems, keep.assign(line=keep["line"].astype("int64"))
-
-
-def _matches(frame: pd.DataFrame, reporter: str | None, partner_codes: Sequence[str], period: str | None) -> pd.Series:
-    keep = pd.Series(True, index=frame.index)
-    if reporter:
-        keep &= (frame["reporter"] == reporter) | (frame["partner"] == reporter)
-    if partner_codes:
-        keep &= frame["partner"].isin(partner_codes) | frame["reporter"].isin(partner_codes)
-    if period:
-        keep &= frame["period"] == period
-    return keep
+    return problems
 
 
 def distinct(sources: Sequence[str | Path], columns: Sequence[str]) -> set[str]:
@@ -354,8 +319,7 @@ def check(sources: Sequence[str | Path], names: Sequence[str]) -> list[Problem]:
     problems, usable, _, _ = inspect(sources, names)
     if not usable or any(p.severity == ERROR for p in problems):
         return problems
-    dups, _ = reduce(usable, None, [], None, none=True)
-    problems += dups
+    problems += _duplicates(usable)
     figures = f"SELECT * FROM ({_union(usable)}) WHERE number IS NOT NULL AND NOT isnan(number)"
     con = _connect()
     totals = con.execute(
