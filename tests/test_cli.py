@@ -26,9 +26,9 @@ def test_balance_peru_as_csv():
     assert header.startswith(
         "reporter,partner,period,basis,currency,exports,imports,total,balance,export_import_ratio,balance_pct_of_total,flags,sources,"
     )
-    # Hand-checked: 933 - 4690 = -3757; 933 / 4690 = 0.198933901919; -3757 / 5623 * 100 = -66.8148675084.
+    # Hand-checked: 933 - 4690 = -3757; 933 / 4690 = 0.1989339019; -3757 / 5623 * 100 = -66.8148675084.
     assert row.startswith(
-        "IND,PER,2024,calendar,USD,933,4690,5623,-3757,0.198933901919,-66.8148675084,approximate,000_e9e87cddf52bb8e0.txt,"
+        "IND,PER,2024,calendar,USD,933,4690,5623,-3757,0.1989339019,-66.8148675084,approximate,000_e9e87cddf52bb8e0.txt,"
     )
     assert result.stderr == ""
 

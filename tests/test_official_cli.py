@@ -139,10 +139,9 @@ def test_import_reads_standard_input():
 def test_check_india_reported_against_china_reported(imported):
     out = rows(run("check", "china", "--mirror", "-d", imported / "india.csv", "-d", imported / "china.csv", "-f", "json"))
     assert [(r["flow"], r["official"], r["other"]) for r in out] == [
-        # India's exports; China's imports from India. JSON carries 12 significant digits (the output
-        # contract): 16,650.00000055 and 117,676.54321012 come out as 16650.0000006 and 117676.54321.
-        ("export", 16650.0000006, 18234.56789),
-        ("import", 101750, 117676.54321),
+        # India's exports; China's imports from India, to the cent (the output contract: 10 decimals, 15 digits).
+        ("export", 16650.00000055, 18234.56789),
+        ("import", 101750, 117676.54321012),
     ]
     assert out[0]["gap"] == pytest.approx(18234.56789 - 16650.00000055)  # 1,584.56788945
     assert out[1]["gap_pct"] == pytest.approx(15926.54321012 / 101750 * 100)  # 15.65...

@@ -25,7 +25,7 @@ FRAME = pd.DataFrame(
         "total": [5623.0, 1234567.5],
         "balance": [-355.29999999999995, -3757.0],
         "export_import_ratio": [0.19893390191897655, math.nan],
-        "balance_pct_of_total": [-66.81486750844744, math.nan],
+        "balance_pct_of_total": [-66.81486750844, math.nan],
         "flags": ["approximate", "-derived"],
         "sources": ["a.txt", "@b.txt"],
     }
@@ -34,7 +34,7 @@ FRAME = pd.DataFrame(
 # Written by hand from FRAME: float noise trimmed, NaN empty, no separators, text neutralised.
 EXPECTED_CSV = """\
 reporter,partner,period,basis,currency,exports,imports,total,balance,export_import_ratio,balance_pct_of_total,flags,sources
-IND,PER,2024,calendar,USD,933,4690,5623,-355.3,0.198933901919,-66.8148675084,approximate,a.txt
+IND,PER,2024,calendar,USD,933,4690,5623,-355.3,0.1989339019,-66.8148675084,approximate,a.txt
 IND,"'=HYPERLINK(""x"")",FY2023-24,fiscal-apr-mar,NZD,0.3,,1234567.5,-3757,,,'-derived,'@b.txt
 """
 
@@ -54,7 +54,7 @@ def test_json_has_the_csv_columns_raw_numbers_and_nulls():
     assert data[0] == {
         "reporter": "IND", "partner": "PER", "period": "2024", "basis": "calendar", "currency": "USD",
         "exports": 933, "imports": 4690, "total": 5623, "balance": -355.3,
-        "export_import_ratio": 0.198933901919, "balance_pct_of_total": -66.8148675084,
+        "export_import_ratio": 0.1989339019, "balance_pct_of_total": -66.8148675084,
         "flags": "approximate", "sources": "a.txt",
     }  # fmt: skip
     assert data[1]["imports"] is None
@@ -188,10 +188,10 @@ CHECK = pd.DataFrame(
     }
 )
 
-# By hand: 770 - 773.24 = -3.24 (float noise trimmed); -3.24 / 773.24 * 100 = -0.419016088149 (12 digits); NaN empty.
+# By hand: 770 - 773.24 = -3.24 (float noise trimmed); -3.24 / 773.24 * 100 = -0.4190160881 (12 digits); NaN empty.
 EXPECTED_CHECK_CSV = """\
 reporter,partner,flow,period,basis,currency,official,other,gap,gap_pct,official_source,other_source,reason
-IND,PER,export,FY2019-20,fiscal-apr-mar,USD,773.24,770,-3.24,-0.419016088149,tradestat.csv,a.txt,
+IND,PER,export,FY2019-20,fiscal-apr-mar,USD,773.24,770,-3.24,-0.4190160881,tradestat.csv,a.txt,
 IND,PER,export,2024,calendar,USD,,933,,,,a.txt,official has FY2019-20 only: fiscal and calendar years never matched
 """
 
@@ -225,3 +225,18 @@ def test_a_table_too_wide_for_the_terminal_keeps_every_digit(pinned_terminal):
     text = rendered(Format.table, wide)
     for number in ("313,361.04", "474,709.28", "788,070.32", "-161,348.24", "3.37"):
         assert number in text
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        (770 - 773.24, -3.24),  # float noise of a difference: -3.2400000000000091
+        (0.1 + 0.2, 0.3),
+        (16650.00000055, 16650.00000055),  # US$16,650,000,000.55 in millions: to the cent
+        (1234567.89 - 1000000.01, 234567.88),
+        (933 / 4690, 0.1989339019),
+    ],
+)
+def test_numbers_are_exact_to_the_cent_without_float_noise(value, written):
+    assert render.raw(value) == written
+    assert rendered(Format.csv, pd.DataFrame({"v": [value]})) == f"v\n{written:.15g}\n"

@@ -1,7 +1,8 @@
 """The one place results are written: a Rich table for people, CSV and JSON for programs.
 
 CSV and JSON carry the same columns with raw numbers (no separators, symbols or display
-rounding; float noise trimmed to 12 significant digits) and missing values as empty/null.
+rounding; float noise trimmed: 10 decimal places and 15 significant digits at most) and
+missing values as empty/null.
 Tables show units, flags and sources as footnotes, numbers right-aligned. Markdown is the
 table as a pipe table plus the figures behind it; xlsx (spreadsheet.py) and charts
 (chart.py) are the other two parts of rendering.
@@ -74,15 +75,21 @@ def neutralise(text: str) -> str:
     return "'" + text if text.startswith(_CSV_TRIGGERS) else text
 
 
+#: Numbers are written with at most this many decimal places and 15 significant digits:
+#: exact to the cent (0.00000001 million) for any figure below 10 trillion, while the float
+#: noise of sums and differences (770 − 773.24 = -3.2400000000000091) is trimmed.
+DECIMALS = 10
+
+
 def raw(value: Any) -> Any:
-    """A cell as a plain Python value: floats to 12 significant digits, missing as None."""
+    """A cell as a plain Python value: floats rounded (see DECIMALS), missing as None."""
     if value is None or type(value).__name__ in ("NAType", "NaTType"):
         return None
     if isinstance(value, float) or type(value).__name__.startswith("float"):
         value = float(value)
         if math.isnan(value):
             return None
-        return float(f"{value:.12g}")
+        return float(f"{round(value, DECIMALS):.15g}")
     if type(value).__name__.startswith("int"):
         return int(value)
     if value != value:  # pandas NA / NaT
@@ -109,7 +116,7 @@ def write_csv(frame, out: IO[str], header: bool = True) -> None:
         column = frame[name]
         if pd.api.types.is_float_dtype(column.dtype):
             values = column.to_numpy(dtype="float64")
-            text = np.char.mod("%.12g", values).astype(object)
+            text = np.char.mod("%.15g", np.round(values, DECIMALS)).astype(object)
             text[np.isnan(values)] = ""
             cells[name] = text
         elif pd.api.types.is_integer_dtype(column.dtype) and not isinstance(column.dtype, pd.api.extensions.ExtensionDtype):
