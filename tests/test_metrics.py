@@ -228,3 +228,15 @@ def test_a_derived_flow_restores_the_total(total, other):
     ).iloc[0]
     assert row.exports + row.imports == pytest.approx(total, abs=1e-9 * max(total, other))
     assert "derived" in row["flags"]
+
+
+def test_year_on_year_of_converted_figures_names_both_rates():
+    rates = pd.concat([RATES, RATES.assign(id="r0", period="2023", rate=0.5)], ignore_index=True)
+    long = metrics.perspective(
+        make_figures(("NZL", "IND", "export", "2023", "NZD", 1000), ("NZL", "IND", "export", "2024", "NZD", 1000)), "IND"
+    )
+    out = metrics.year_on_year(metrics.balances(currency.to_currency(long, "USD", rates)))
+    assert list(out["imports"]) == pytest.approx([500, 600])  # 1000 × 0.5, then × 0.6
+    assert out.loc[1, "imports_change_pct"] == pytest.approx(20)  # 100 / 500 × 100
+    assert "r0" in out.loc[1, "fx"]
+    assert "r1" in out.loc[1, "fx"]

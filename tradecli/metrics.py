@@ -28,7 +28,7 @@ YEARS_COLUMNS = [
     *IDENTITY,
     *[c for m in MEASURES for c in (m, f"{m}_change", f"{m}_change_pct")],
     "flags", "sources",
-    "previous_period", "figures",
+    "previous_period", "figures", "fx",
 ]  # fmt: skip
 
 _MIRROR_FLOW = {"export": "import", "import": "export", "total": "total"}
@@ -167,14 +167,15 @@ def year_on_year(table: pd.DataFrame) -> pd.DataFrame:
     Each row is joined to the immediately preceding period of the same reporter, partner,
     basis and currency, so a missing period leaves the changes empty (a gap, not a jump).
     ``<m>_change_pct`` = change / |previous| × 100: a widening deficit is a negative change.
-    Flags and sources are those of both periods.
+    Flags, sources and exchange rates (``fx``) are those of both periods.
     """
     if table.empty:
         return pd.DataFrame(columns=YEARS_COLUMNS)
     parsed = table["period"].map(periods.parse)
     current = table.assign(previous_period=[p.previous().label for p in parsed])
-    before = table[["reporter", "partner", "basis", "currency", "period", *MEASURES, "flags", "sources", "figures"]].rename(
-        columns={"period": "previous_period", **{c: f"{c}_before" for c in [*MEASURES, "flags", "sources", "figures"]}}
+    carried = ["flags", "sources", "figures", "fx"]
+    before = table[["reporter", "partner", "basis", "currency", "period", *MEASURES, *carried]].rename(
+        columns={"period": "previous_period", **{c: f"{c}_before" for c in [*MEASURES, *carried]}}
     )
     joined = current.merge(before, on=["reporter", "partner", "basis", "currency", "previous_period"], how="left")
     has_before = joined["flags_before"].notna()
@@ -194,6 +195,7 @@ def year_on_year(table: pd.DataFrame) -> pd.DataFrame:
         figures=[
             _join([b if h else "", a]) for a, b, h in zip(joined["figures"], joined["figures_before"], has_before, strict=True)
         ],
+        fx=[_join([b if h else "", a]) for a, b, h in zip(joined["fx"], joined["fx_before"], has_before, strict=True)],
         previous_period=joined["previous_period"].where(has_before, ""),
     )
     return out[YEARS_COLUMNS].reset_index(drop=True)
