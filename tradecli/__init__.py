@@ -27,6 +27,7 @@ __all__ = [
     "UsageError",
     "UnknownPartnerError",
     "MixedBasisError",
+    "NoFiguresError",
 ]
 
 _LAZY = {
@@ -44,6 +45,7 @@ _LAZY = {
     "UsageError": "errors",
     "UnknownPartnerError": "errors",
     "MixedBasisError": "errors",
+    "NoFiguresError": "errors",
 }
 
 
