@@ -17,13 +17,12 @@ there with tradecli; polars is used if installed.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
+
+from _process import run  # bench/ is on the path when a script here runs
 
 
 def code(prefix: str, n: int) -> str:
@@ -99,17 +98,6 @@ q.collect().write_csv('/dev/null')
 """
 
 
-def run(command: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak resident MiB of one whole process (output discarded)."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"failed ({os.waitstatus_to_exitcode(status)}): {' '.join(command)}\n{process.stderr.read().decode()}")
-    return wall, usage.ru_maxrss / 1024
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reporters", type=int, default=250)
@@ -154,10 +142,8 @@ def main() -> None:
                 wall = statistics.median(w for w, _ in runs)
                 mem = max(m for _, m in runs)
                 label = "one reporter" if reporter else "all reporters"
-                print(
-                    f"{source.suffix[1:]:<8} {label:<14} {name:<10} {wall:>9.2f} {mem:>9.0f} {wall / base:>6.2f}× t {mem / base_mem:.2f}× m",
-                    flush=True,
-                )
+                ratios = f"{wall / base:>6.2f}× t {mem / base_mem:.2f}× m"
+                print(f"{source.suffix[1:]:<8} {label:<14} {name:<10} {wall:>9.2f} {mem:>9.0f} {ratios}", flush=True)
 
 
 if __name__ == "__main__":

@@ -10,14 +10,13 @@ Both timings include starting Python and importing pandas, as a user sees them.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import shutil
 import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
+
+from _process import run  # bench/ is on the path when a script here runs
 
 HEADER = "id,reporter,partner,flow,period,currency,value,status,source,quote,note\n"
 PARTNERS = ["PER", "CHL", "BRA", "ARG", "MEX", "COL", "ECU", "BOL", "URY", "PRY"]
@@ -41,17 +40,6 @@ def generate(path: Path, rows: int, seed: int = 20261122) -> None:
                         handle.write(f",IND,{partner},{flow},{year},{currency},{value:.2f},reported,synthetic,generated row,\n")
                         written += 1
             year += 1
-
-
-def run(command: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak resident MiB of one whole process."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"failed: {' '.join(command)}")
-    return wall, usage.ru_maxrss / 1024
 
 
 def main() -> None:

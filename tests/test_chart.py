@@ -7,6 +7,7 @@ import sys
 
 import pandas as pd
 import pytest
+from conftest import one_line_error
 from typer.testing import CliRunner
 
 from tradecli import chart
@@ -113,14 +114,6 @@ def test_output_kind_follows_the_file_name():
 
 def run(*args):
     return runner.invoke(app, list(args))
-
-
-def one_line_error(result, code):
-    assert result.exit_code == code, result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("Error: ")
-    return lines[0]
 
 
 def test_chart_chile_years_in_the_terminal(pinned_terminal):

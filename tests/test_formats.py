@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pandas as pd
 import pytest
-from conftest import make_figures
+from conftest import make_figures, one_line_error
 from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -201,14 +201,6 @@ def test_xlsx_text_is_never_a_formula():
 
 def run(*args):
     return runner.invoke(app, list(args))
-
-
-def one_line_error(result, code):
-    assert result.exit_code == code, result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("Error: ")
-    return lines[0]
 
 
 def test_balance_xlsx_from_the_command_line(tmp_path):
