@@ -116,7 +116,8 @@ def write_csv(frame, out: IO[str], header: bool = True) -> None:
         column = frame[name]
         if pd.api.types.is_float_dtype(column.dtype):
             values = column.to_numpy(dtype="float64")
-            text = np.char.mod("%.15g", np.round(values, DECIMALS)).astype(object)
+            # A comprehension over plain floats formats faster than numpy's char.mod.
+            text = np.array([f"{v:.15g}" for v in np.round(values, DECIMALS).tolist()], dtype=object)
             text[np.isnan(values)] = ""
             cells[name] = text
         elif pd.api.types.is_integer_dtype(column.dtype) and not isinstance(column.dtype, pd.api.extensions.ExtensionDtype):
