@@ -24,7 +24,7 @@ def findings(path, engine, monkeypatch):
     return {
         (p.code, p.line)
         for p in flows.check([path])
-        if p.code not in ("bad-encoding", "bad-csv", "ragged-row", "empty-file", "no-rows")
+        if p.code not in ("bad-encoding", "bad-csv", "unreadable", "ragged-row", "empty-file", "no-rows")
     }
 
 
@@ -114,5 +114,21 @@ def test_parquet_without_duckdb_says_what_to_install(tmp_path, monkeypatch):
 
     monkeypatch.setattr(bigfiles, "available", lambda: False)
     result = runner.invoke(app, ["balance", "--data", str(tmp_path / "x.parquet")])
-    assert result.exit_code == 2
+    assert result.exit_code == 1  # a missing extra: the request is fine, this installation cannot do it
     assert "tradecli[big]" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["empty.csv", "binary.csv", "latin1.csv", "header_only.csv"])
+def test_files_duckdb_cannot_read_are_one_line_errors(name, monkeypatch):
+    monkeypatch.setenv("TRADECLI_ENGINE", "duckdb")
+    result = runner.invoke(app, ["balance", "peru", "--data", str(CORPUS / name)])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_directory_through_duckdb_is_a_one_line_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRADECLI_ENGINE", "duckdb")
+    result = runner.invoke(app, ["balance", "peru", "--data", str(tmp_path)])
+    assert result.exit_code == 1
+    assert len(result.stderr.strip().splitlines()) == 1

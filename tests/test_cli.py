@@ -219,3 +219,34 @@ def test_the_core_never_imports_typer_or_rich_never_prints_never_exits():
                 assert node.func.id not in ("print", "exit", "quit"), f"{path.name}:{node.lineno}"
             if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "sys":
                 assert node.attr not in ("exit", "stdout", "stderr"), f"{path.name}:{node.lineno}"
+
+
+def test_an_unknown_reporter_is_called_a_reporter():
+    line = one_line_error(run("balance", "peru", "--reporter", "xyzzy"), 2)
+    assert "unknown reporter 'xyzzy'" in line
+
+
+@pytest.mark.parametrize(
+    "args", [["balance", "--currency", ""], ["balance", "--reporter", " "], ["balance", "--currency", "QQQ"]]
+)
+def test_empty_or_invalid_option_values_are_usage_errors(args):
+    one_line_error(run(*args), 2)
+
+
+def test_a_currency_with_no_rates_is_a_data_error():
+    assert "EUR" in one_line_error(run("balance", "peru", "--currency", "eur"), 1)
+
+
+def test_values_too_large_are_a_data_error_not_infinity(tmp_path):
+    path = tmp_path / "huge.csv"
+    path.write_text(
+        "reporter,partner,flow,period,currency,value,source,quote\nIND,PER,export,2024,USD,1e308,s,q\nIND,PER,import,2024,USD,1e308,s,q\n"
+    )
+    for fmt in ("csv", "json"):
+        assert "too large" in one_line_error(run("balance", "--data", str(path), "-f", fmt), 1)
+
+
+def test_a_converted_row_cites_its_rate_among_figures_and_sources():
+    row = json.loads(run("balance", "peru", "--currency", "NZD", "-f", "json").stdout)[0]
+    assert "nzd-usd-2024" in row["figures"].split(";")
+    assert row["sources"] == "000_e9e87cddf52bb8e0.txt"  # the rate comes from the same article

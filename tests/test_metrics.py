@@ -203,10 +203,18 @@ def test_a_missing_rate_is_an_error_naming_the_period():
         currency.to_currency(long, "NZD", RATES)
 
 
-def test_an_unknown_target_currency_is_a_usage_error():
+def test_a_currency_without_figures_or_rates_is_a_data_error_and_a_non_iso_code_a_usage_error():
     long = metrics.perspective(make_figures(("IND", "PER", "export", "2024", "USD", 60)), "IND")
-    with pytest.raises(UsageError, match="EUR"):
+    with pytest.raises(TradeDataError, match="EUR"):
         currency.to_currency(long, "EUR", RATES)
+    with pytest.raises(UsageError, match="QQQ"):
+        currency.to_currency(long, "qqq", RATES)
+
+
+def test_results_too_large_are_an_error_not_infinity():
+    figures = make_figures(("IND", "PER", "export", "2024", "USD", 1e308), ("IND", "PER", "import", "2024", "USD", 1e308))
+    with pytest.raises(TradeDataError, match="too large"):
+        balance_of(figures)
 
 
 flow_value = st.floats(min_value=0, max_value=1e9, allow_nan=False)

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import partners, periods, validation
-from .errors import UsageError
+from .errors import MissingExtraError, TradeDataError, UsageError
 from .validation import ERROR, WARNING, Problem
 
 #: CSV files at least this big are read with DuckDB when it is installed (TRADECLI_ENGINE overrides).
@@ -46,8 +46,7 @@ def wanted(sources: Sequence[str | Path]) -> bool:
     parquet = any(is_parquet(s) for s in sources)
     if parquet or engine == "duckdb":
         if not available():
-            what = "Parquet files need" if parquet else "TRADECLI_ENGINE=duckdb needs"
-            raise UsageError(f"{what} DuckDB: pip install 'tradecli[big]'")
+            raise MissingExtraError("reading Parquet" if parquet else "TRADECLI_ENGINE=duckdb", "DuckDB", "big")
         return True
     if engine == "pandas" or not available():
         return False
@@ -128,8 +127,8 @@ def inspect(
         try:
             scan = _scan(source)
             header = _header(con, scan)
-        except (duckdb.Error, OSError, UnicodeDecodeError, StopIteration) as exc:
-            problems.append(Problem(name, None, None, None, "bad-csv", _first_line(exc)))
+        except (duckdb.Error, OSError, UnicodeDecodeError, StopIteration, ValueError) as exc:
+            problems.append(Problem(name, None, None, None, "unreadable", _first_line(exc)))
             continue
         found = validation.check_columns(name, header)
         problems += found
@@ -246,11 +245,28 @@ def _duplicates(usable: list[tuple[str, str]]) -> list[Problem]:
     return problems
 
 
+def _readable(sources: Sequence[str | Path], query):
+    """Run ``query`` over the files; a file DuckDB cannot read is a one-line TradeDataError."""
+    import duckdb
+
+    try:
+        return query()
+    except (duckdb.Error, OSError, UnicodeDecodeError, StopIteration, ValueError) as exc:
+        names = ", ".join(str(s) for s in sources)
+        raise TradeDataError(
+            f"{names}: cannot be read as a flows table ({_first_line(exc)}); run `tradecli validate {names}`"
+        ) from None
+
+
 def distinct(sources: Sequence[str | Path], columns: Sequence[str]) -> set[str]:
     """Every distinct value of ``columns`` across the files (a column scan; cheap on Parquet)."""
-    con = _connect()
-    parts = [f"SELECT DISTINCT {_text(c)} AS v FROM ({_scan(s, lines=False)})" for s in sources for c in columns]
-    return {v for (v,) in con.execute(" UNION ".join(parts)).fetchall()}
+
+    def query() -> set[str]:
+        con = _connect()
+        parts = [f"SELECT DISTINCT {_text(c)} AS v FROM ({_scan(s, lines=False)})" for s in sources for c in columns]
+        return {v for (v,) in con.execute(" UNION ".join(parts)).fetchall()}
+
+    return _readable(sources, query)
 
 
 def _conditions(reporter: str | None, partner_codes: Sequence[str], period: str | None) -> list[str]:
@@ -278,7 +294,10 @@ def contains(sources: Sequence[str | Path], columns: Sequence[str], code: str) -
     """Whether any row has ``code`` in one of ``columns`` (stops at the first)."""
     con = _connect()
     test = " OR ".join(f"{_text(c)} = {_quote(code)}" for c in columns)
-    return any(con.execute(f"SELECT 1 FROM ({_scan(s, lines=False)}) WHERE {test} LIMIT 1").fetchall() for s in sources)
+    return _readable(
+        sources,
+        lambda: any(con.execute(f"SELECT 1 FROM ({_scan(s, lines=False)}) WHERE {test} LIMIT 1").fetchall() for s in sources),
+    )
 
 
 def select(source: str | Path, name: str, reporter: str | None, partner_codes: Sequence[str], period: str | None):
@@ -294,8 +313,8 @@ def select(source: str | Path, name: str, reporter: str | None, partner_codes: S
     try:
         scan = _scan(source)
         header = _header(con, scan)
-    except (duckdb.Error, OSError, UnicodeDecodeError, StopIteration) as exc:
-        return [Problem(name, None, None, None, "bad-csv", _first_line(exc))], None
+    except (duckdb.Error, OSError, UnicodeDecodeError, StopIteration, ValueError) as exc:
+        return [Problem(name, None, None, None, "unreadable", _first_line(exc))], None
     problems = validation.check_columns(name, header)
     if any(p.severity == ERROR for p in problems):
         return problems, None

@@ -17,7 +17,7 @@ import typer
 from typer.core import TyperGroup
 
 from . import __version__
-from .errors import ExitStatus, TradeError
+from .errors import ExitStatus, TradeError, UsageError
 from .render import Format
 
 
@@ -196,8 +196,8 @@ class _Inputs:
                 self.reporter = reporter
             elif reporter and reporter.strip().lower() == "all":
                 self.reporter = None
-            elif reporter:
-                self.reporter = queries.resolve_lazily([reporter], codes)[0]
+            elif reporter is not None:
+                self.reporter = queries.resolve_lazily([reporter], codes, "reporter")[0]
             else:
                 self.reporter = queries.default_reporter(reporters=reporters())
             return self.reporter, self.partners, label
@@ -226,6 +226,8 @@ def _emit(frame, kind: str, fmt: Format, output: str | None, inputs: list, behin
     from .output import open_output
 
     fmt = render.for_path(fmt, output)
+    if fmt.binary and output == "-" and sys.stdout.isatty():
+        raise UsageError(f"-f {fmt.value} is a binary file: send -o - into a pipe, or name a file with -o FILE")
     figures = behind() if behind is not None and fmt.lists_figures else None
     with open_output(output, inputs, binary=fmt.binary) as stream:
         render.render(frame, kind, fmt, stream, figures=figures)

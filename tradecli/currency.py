@@ -13,6 +13,7 @@ import pandas as pd
 from . import bundled
 from .errors import TradeDataError, UsageError
 from .flags import CONVERTED, merge
+from .validation import currencies
 
 RATE_COLUMNS = ["id", "base", "quote_currency", "period", "rate", "status", "source", "quote", "derivation"]
 
@@ -46,7 +47,9 @@ def _lookup(rates: pd.DataFrame, target: str) -> pd.DataFrame:
     return both.assign(
         fx=lambda f: "1 " + f["currency"] + " = " + f["rate"].map(lambda r: f"{r:.6g}").astype("str") + " " + target + f["how"],
         fx_flags=lambda f: f["status"].map(lambda s: merge([CONVERTED, *(t for t in s.split(";") if t and t != "reported")])),
-    )[["currency", "period", "rate", "fx", "fx_flags"]]
+    ).rename(columns={"id": "rate_id", "source": "rate_source"})[
+        ["currency", "period", "rate", "fx", "fx_flags", "rate_id", "rate_source"]
+    ]
 
 
 def to_currency(figures: pd.DataFrame, target: str, rates: pd.DataFrame) -> pd.DataFrame:
@@ -57,10 +60,15 @@ def to_currency(figures: pd.DataFrame, target: str, rates: pd.DataFrame) -> pd.D
     (plus the rate's own flags) and the rate used in ``fx``. Raises TradeDataError naming
     every missing rate.
     """
-    target = target.upper()
+    target = target.strip().upper()
+    if target not in currencies():
+        raise UsageError(f"--currency '{target}' is not an ISO 4217 currency code (USD, NZD, INR, ...)")
     known = set(rates["base"]) | set(rates["quote_currency"]) | set(figures["currency"])
     if target not in known:
-        raise UsageError(f"no figures or rates in currency '{target}'; choose one of {', '.join(sorted(known))}")
+        raise TradeDataError(
+            f"no figures or exchange rates in {target}; choose one of {', '.join(sorted(known))}, "
+            "or add a cited rate to data/fx.csv"
+        )
     key = ["reporter", "partner", "flow", "period"]
     native = figures[figures["currency"] == target]
     others = (
@@ -82,6 +90,8 @@ def to_currency(figures: pd.DataFrame, target: str, rates: pd.DataFrame) -> pd.D
     converted = converted.assign(
         value=converted["value"] * converted["rate"],
         currency=target,
+        figures=converted["figures"] + ";" + converted["rate_id"],
+        sources=converted["sources"] + ";" + converted["rate_source"],
         flags=[merge([a, b]) for a, b in zip(converted["flags"], converted["fx_flags"], strict=True)],
-    ).drop(columns=["rate", "fx_flags"])
+    ).drop(columns=["rate", "fx_flags", "rate_id", "rate_source"])
     return pd.concat([native.assign(fx=""), converted], ignore_index=True)

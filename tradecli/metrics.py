@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from . import periods
-from .errors import MixedBasisError, NoFiguresError
+from .errors import MixedBasisError, NoFiguresError, TradeDataError
 from .flags import DERIVED, INCONSISTENT, PARTNER_REPORTED, merge
 from .validation import TOTAL_TOLERANCE
 
@@ -158,6 +159,11 @@ def balances(long: pd.DataFrame) -> pd.DataFrame:
         .sort_values(["reporter", "partner", "currency", "basis", "year"])
         .reset_index(drop=True)
     )
+    if np.isinf(out[["exports", "imports", "total", "balance"]].to_numpy(dtype="float64")).any():
+        raise TradeDataError("a result is too large to compute (it overflows to infinity); check the values of the figures")
+    # A ratio of a tiny denominator can overflow too: like a zero one, it has no meaningful value.
+    ratios = ["export_import_ratio", "balance_pct_of_total"]
+    out = out.assign(**{c: out[c].where(~np.isinf(out[c].astype("float64"))) for c in ratios})
     return out[BALANCE_COLUMNS]
 
 

@@ -104,7 +104,7 @@ def display(code: str) -> str:
     return entry.name if entry else code
 
 
-def resolve(text: str, known: set[str] | frozenset[str] = frozenset()) -> str:
+def resolve(text: str, known: set[str] | frozenset[str] = frozenset(), what: str = "partner") -> str:
     """Turn a name, code or alias (any case) into a code, or raise UnknownPartnerError.
 
     ``known`` adds codes that appear in the data but not in the names table.
@@ -115,7 +115,7 @@ def resolve(text: str, known: set[str] | frozenset[str] = frozenset()) -> str:
         return table[key]
     close = difflib.get_close_matches(key, table, n=1, cutoff=0.6)
     suggestion = f"; did you mean '{slug(display(table[close[0]]))}'?" if close else ""
-    raise UnknownPartnerError(f"unknown partner '{text}'{suggestion} See `tradecli partners` for the names it knows")
+    raise UnknownPartnerError(f"unknown {what} '{text}'{suggestion or ';'} see `tradecli partners` for the names it knows")
 
 
 def completions(incomplete: str) -> list[tuple[str, str]]:

@@ -57,7 +57,7 @@ def resolve(
     return list(dict.fromkeys(partners.resolve(n, known) for n in names))
 
 
-def resolve_lazily(names: Sequence[str], codes: Callable[..., set[str]]) -> list[str]:
+def resolve_lazily(names: Sequence[str], codes: Callable[..., set[str]], what: str = "partner") -> list[str]:
     """Like ``resolve``, asking the data only about names the names table does not know.
 
     ``codes(code)`` says whether the data has one code; ``codes()`` lists them all (for a suggestion).
@@ -65,13 +65,15 @@ def resolve_lazily(names: Sequence[str], codes: Callable[..., set[str]]) -> list
     out = []
     for name in names:
         try:
-            out.append(partners.resolve(name))
+            if not name.strip():
+                raise UsageError(f"an empty {what} name; give a name, an ISO code or an alias")
+            out.append(partners.resolve(name, what=what))
         except UnknownPartnerError:
             guess = name.strip().upper()
             if len(guess) == 3 and guess.isalpha() and codes(guess):
                 out.append(guess)
             else:
-                out.append(partners.resolve(name, codes()))
+                out.append(partners.resolve(name, codes(), what=what))
     return list(dict.fromkeys(out))
 
 
@@ -89,7 +91,7 @@ def balance(
     """
     label = periods.parse(period).label if period else None
     long = metrics.select(metrics.perspective(_figures(flows), reporter), list(partner_codes or []), label)
-    if currency:
+    if currency is not None:
         long = fx.to_currency(long, currency, rates if rates is not None else fx.load_rates())
     who = reporter or "any reporter"
     what = f"{who} with {', '.join(partner_codes)}" if partner_codes else f"reporter {who}"
@@ -119,7 +121,7 @@ def crosscheck(
     if flow is not None and flow not in FLOWS:
         raise UsageError(f"--flow '{flow}' is not one of {', '.join(FLOWS)}")
     if mirror == (official_flows is not None):
-        raise UsageError("say what to check against: --official FILE (the official figures) or --mirror, not both")
+        raise UsageError("give one of --official FILE (the official figures) or --mirror (the partners' own figures)")
     figures = _figures(flows)
     if mirror:
         mine = metrics.perspective(figures[figures["reporter"] == reporter], reporter)
