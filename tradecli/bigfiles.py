@@ -60,12 +60,35 @@ def _size(source: str | Path) -> int:
         return 0
 
 
-def _connect():
+def _connect(sources: Sequence[str | Path] = ()):
+    """A DuckDB connection that can read ``sources`` and nothing else.
+
+    File system access outside the given files is off, extensions are never installed or
+    loaded on demand, and the configuration is locked, so even SQL that slipped through
+    could not write a file, attach a database or fetch an extension.
+    """
     import duckdb
 
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")  # tradecli shows its own, on stderr only
+    con.execute("SET autoinstall_known_extensions = false")
+    con.execute("SET autoload_known_extensions = false")
+    allowed = sorted({str(s) for s in sources} | {str(Path(s).absolute()) for s in sources})
+    if allowed:
+        con.execute("SET allowed_paths = $paths", {"paths": allowed})
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
     return con
+
+
+def quote_ident(name: str) -> str:
+    """``name`` as a DuckDB identifier: double quotes around, inner double quotes doubled."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _quote(text: str) -> str:
+    """``text`` as a DuckDB string literal: single quotes around, inner single quotes doubled."""
+    return "'" + str(text).replace("'", "''") + "'"
 
 
 def _scan(source: str | Path, lines: bool = True) -> str:
@@ -75,14 +98,14 @@ def _scan(source: str | Path, lines: bool = True) -> str:
     Parquet the row number + 1, as if the table were written as CSV with a header. Without
     ``lines`` a query can stop at its first match (numbering rows needs them all).
     """
-    path = str(source).replace("'", "''")
+    path = _quote(source)
     if is_parquet(source):
         return (
             "SELECT (file_row_number + 2)::BIGINT AS line, * EXCLUDE (file_row_number) "
-            f"FROM read_parquet('{path}', file_row_number = true)"
+            f"FROM read_parquet({path}, file_row_number = true)"
         )
     read = (
-        f"read_csv('{path}', header = true, all_varchar = true, strict_mode = true, null_padding = false, "
+        f"read_csv({path}, header = true, all_varchar = true, strict_mode = true, null_padding = false, "
         f"auto_detect = false, delim = ',', quote = '\"', escape = '\"', columns = {_columns_of(source)})"
     )
     return f"SELECT (row_number() OVER () + 1)::BIGINT AS line, * FROM {read}" if lines else f"SELECT * FROM {read}"
@@ -94,7 +117,7 @@ def _columns_of(source: str | Path) -> str:
 
     with open(source, encoding="utf-8-sig", newline="") as handle:
         header = next(csv.reader(handle), [])
-    return "{" + ", ".join(f"'{h.strip()}': 'VARCHAR'" for h in header) + "}"
+    return "{" + ", ".join(f"{_quote(h.strip())}: 'VARCHAR'" for h in header) + "}"
 
 
 def _header(con, scan: str) -> list[str]:
@@ -102,12 +125,12 @@ def _header(con, scan: str) -> list[str]:
 
 
 def _text(column: str) -> str:
-    return f"coalesce(trim(CAST({column} AS VARCHAR)), '')"  # a blank CSV cell reads as NULL
+    return f"coalesce(trim(CAST({quote_ident(column)} AS VARCHAR)), '')"  # a blank CSV cell reads as NULL
 
 
 def _rows(scan: str, header: set[str]) -> str:
     """The scan with every schema column as trimmed text (missing optional ones empty) and ``number``."""
-    cells = ", ".join(f"{_text(c)} AS {c}" if c in header else f"'' AS {c}" for c in validation.COLUMNS)
+    cells = ", ".join(f"{_text(c)} AS {quote_ident(c)}" if c in header else f"'' AS {quote_ident(c)}" for c in validation.COLUMNS)
     return f"SELECT line, {cells}, TRY_CAST({_text('value')} AS DOUBLE) AS number FROM ({scan})"
 
 
@@ -118,7 +141,7 @@ def inspect(
     pairs, the reporter codes and every code seen."""
     import duckdb
 
-    con = _connect()
+    con = _connect(sources)
     problems: list[Problem] = []
     usable = []
     reporters: set[str] = set()
@@ -197,19 +220,17 @@ def _check_cells(con, rows: str, name: str) -> tuple[list[Problem], dict[str, li
     for column, (good, code, message) in rules.items():
         for value in found[column] or []:
             if value and not good(value):
-                problems += _locate(con, rows, name, f"{column} = {_quote(value)}", column, code, message, ERROR)
+                problems += _locate(con, rows, name, f"{quote_ident(column)} = $value", column, code, message, ERROR, {"value": value})
     return problems, found
 
 
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _locate(
-    con, rows: str, name: str, cond: str, column: str, code: str, message: str, severity: str, limit: int = 20
+    con, rows: str, name: str, cond: str, column: str, code: str, message: str, severity: str,
+    params: dict | None = None, limit: int = 20,
 ) -> list[Problem]:
-    """The first lines where ``cond`` holds, as Problems."""
-    found = con.execute(f"SELECT line, {column} FROM ({rows}) WHERE {cond} ORDER BY line LIMIT {limit}").fetchall()
+    """The first lines where ``cond`` holds (cell values bound as ``params``), as Problems."""
+    sql = f"SELECT line, {quote_ident(column)} FROM ({rows}) WHERE {cond} ORDER BY line LIMIT {int(limit)}"
+    found = con.execute(sql, params or {}).fetchall()
     return [Problem(name, int(line), column, value, code, message.format(value=value), severity) for line, value in found]
 
 
@@ -219,11 +240,11 @@ def _union(usable: list[tuple[str, str]]) -> str:
     )
 
 
-def _duplicates(usable: list[tuple[str, str]]) -> list[Problem]:
+def _duplicates(usable: list[tuple[str, str]], sources: Sequence[str | Path]) -> list[Problem]:
     """The group-by to one row per reporter × partner × flow × period × currency: keys given
     more than once are duplicates (same value) or conflicts (different values), both places named."""
     key = ", ".join(validation.KEY)
-    con = _connect()
+    con = _connect(sources)
     found = con.execute(
         "SELECT list(file ORDER BY file_order, line), list(line ORDER BY file_order, line), "
         "list(number ORDER BY file_order, line) "
@@ -262,7 +283,7 @@ def distinct(sources: Sequence[str | Path], columns: Sequence[str]) -> set[str]:
     """Every distinct value of ``columns`` across the files (a column scan; cheap on Parquet)."""
 
     def query() -> set[str]:
-        con = _connect()
+        con = _connect(sources)
         parts = [f"SELECT DISTINCT {_text(c)} AS v FROM ({_scan(s, lines=False)})" for s in sources for c in columns]
         return {v for (v,) in con.execute(" UNION ".join(parts)).fetchall()}
 
@@ -292,7 +313,7 @@ def _conditions(reporter: str | None, partner_codes: Sequence[str], period: str 
 
 def contains(sources: Sequence[str | Path], columns: Sequence[str], code: str) -> bool:
     """Whether any row has ``code`` in one of ``columns`` (stops at the first)."""
-    con = _connect()
+    con = _connect(sources)
     test = " OR ".join(f"{_text(c)} = {_quote(code)}" for c in columns)
     return _readable(
         sources,
@@ -309,7 +330,7 @@ def select(source: str | Path, name: str, reporter: str | None, partner_codes: S
     """
     import duckdb
 
-    con = _connect()
+    con = _connect([source])
     try:
         scan = _scan(source)
         header = _header(con, scan)
@@ -320,7 +341,7 @@ def select(source: str | Path, name: str, reporter: str | None, partner_codes: S
         return problems, None
     conditions = _conditions(reporter, partner_codes, period)
     where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
-    cells = ", ".join(f"{_text(c)} AS {c}" if c in header else f"'' AS {c}" for c in validation.COLUMNS)
+    cells = ", ".join(f"{_text(c)} AS {quote_ident(c)}" if c in header else f"'' AS {quote_ident(c)}" for c in validation.COLUMNS)
     try:
         frame = con.execute(f"SELECT line, {cells} FROM ({scan}) {where} ORDER BY line").df()
     except duckdb.Error as exc:
@@ -338,9 +359,9 @@ def check(sources: Sequence[str | Path], names: Sequence[str]) -> list[Problem]:
     problems, usable, _, _ = inspect(sources, names)
     if not usable or any(p.severity == ERROR for p in problems):
         return problems
-    problems += _duplicates(usable)
+    problems += _duplicates(usable, sources)
     figures = f"SELECT * FROM ({_union(usable)}) WHERE number IS NOT NULL AND NOT isnan(number)"
-    con = _connect()
+    con = _connect(sources)
     totals = con.execute(
         "SELECT arg_min(file, (file_order, line)) FILTER (WHERE flow = 'total'), min(line) FILTER (WHERE flow = 'total'), "
         "max(number) FILTER (WHERE flow = 'total') AS t, "
@@ -355,7 +376,7 @@ def check(sources: Sequence[str | Path], names: Sequence[str]) -> list[Problem]:
         )  # fmt: skip
     links = [(code, group) for code, entry in partners.names().items() for group in entry.member_of]
     if links:
-        values = ", ".join(f"('{c}', '{g}')" for c, g in links)
+        values = ", ".join(f"({_quote(c)}, {_quote(g)})" for c, g in links)
         small = con.execute(
             f"WITH f AS ({figures}), links(member, grp) AS (VALUES {values}) "
             "SELECT g.file, g.line, g.number, g.partner, g.flow, m.partner, m.number "
