@@ -1,6 +1,6 @@
 """tradecli: trade balances, ratios and year-on-year change from reported figures, with sources.
 
-The library API (pandas DataFrames; see README "Using it as a library") is loaded lazily so
+The library API (pandas DataFrames; see docs/library.md) is loaded lazily so
 that ``import tradecli`` and ``tradecli --help`` do not import pandas.
 """
 

@@ -12,7 +12,9 @@ DuckDB is an optional dependency (``pip install 'tradecli[big]'``).
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -60,35 +62,52 @@ def _size(source: str | Path) -> int:
         return 0
 
 
-def _connect(sources: Sequence[str | Path] = ()):
-    """A DuckDB connection that can read ``sources`` and nothing else.
+class _Connection:
+    """A DuckDB connection that can read ``sources`` and nothing else, and binds every value.
 
     File system access outside the given files is off, extensions are never installed or
     loaded on demand, and the configuration is locked, so even SQL that slipped through
-    could not write a file, attach a database or fetch an extension.
+    could not write a file, attach a database or fetch an extension. File paths, the header
+    and every value reach DuckDB as bound parameters (``$name``): the SQL text holds only
+    tradecli's own words and quoted identifiers.
     """
-    import duckdb
 
-    con = duckdb.connect()
-    con.execute("SET enable_progress_bar = false")  # tradecli shows its own, on stderr only
-    con.execute("SET autoinstall_known_extensions = false")
-    con.execute("SET autoload_known_extensions = false")
-    allowed = sorted({str(s) for s in sources} | {str(Path(s).absolute()) for s in sources})
-    if allowed:
-        con.execute("SET allowed_paths = $paths", {"paths": allowed})
-    con.execute("SET enable_external_access = false")
-    con.execute("SET lock_configuration = true")
-    return con
+    def __init__(self, sources: Sequence[str | Path] = ()):
+        import duckdb
+
+        self._con = con = duckdb.connect()
+        con.execute("SET enable_progress_bar = false")  # tradecli shows its own, on stderr only
+        con.execute("SET autoinstall_known_extensions = false")
+        con.execute("SET autoload_known_extensions = false")
+        allowed = sorted({str(s) for s in sources} | {str(Path(s).absolute()) for s in sources})
+        if allowed:
+            con.execute("SET allowed_paths = $paths", {"paths": allowed})
+        con.execute("SET enable_external_access = false")
+        con.execute("SET lock_configuration = true")
+        self._sources = {_key(s): s for s in sources}
+        self._columns: dict[str, dict[str, str]] = {}
+
+    def execute(self, sql: str, params: dict | None = None):
+        """Run ``sql`` with the parameters it names (DuckDB refuses unused ones); a file's header
+        is read the first time a query names it, so a file that cannot be read fails there."""
+        given = dict(params or {})
+        for key, source in self._sources.items():
+            given[f"path_{key}"] = str(source)
+            if f"$columns_{key}" in sql and key not in self._columns:
+                self._columns[key] = _columns_of(source)
+            if key in self._columns:
+                given[f"columns_{key}"] = self._columns[key]
+        return self._con.execute(sql, {k: v for k, v in given.items() if re.search(rf"\${k}\b", sql)})
+
+
+def _key(source: str | Path) -> str:
+    """A parameter-name-safe key for one file (its path hashed)."""
+    return hashlib.blake2s(str(source).encode("utf-8", "surrogateescape"), digest_size=8).hexdigest()
 
 
 def quote_ident(name: str) -> str:
     """``name`` as a DuckDB identifier: double quotes around, inner double quotes doubled."""
     return '"' + name.replace('"', '""') + '"'
-
-
-def _quote(text: str) -> str:
-    """``text`` as a DuckDB string literal: single quotes around, inner single quotes doubled."""
-    return "'" + str(text).replace("'", "''") + "'"
 
 
 def _scan(source: str | Path, lines: bool = True) -> str:
@@ -98,7 +117,7 @@ def _scan(source: str | Path, lines: bool = True) -> str:
     Parquet the row number + 1, as if the table were written as CSV with a header. Without
     ``lines`` a query can stop at its first match (numbering rows needs them all).
     """
-    path = _quote(source)
+    path = f"$path_{_key(source)}"
     if is_parquet(source):
         return (
             "SELECT (file_row_number + 2)::BIGINT AS line, * EXCLUDE (file_row_number) "
@@ -106,18 +125,20 @@ def _scan(source: str | Path, lines: bool = True) -> str:
         )
     read = (
         f"read_csv({path}, header = true, all_varchar = true, strict_mode = true, null_padding = false, "
-        f"auto_detect = false, delim = ',', quote = '\"', escape = '\"', columns = {_columns_of(source)})"
+        f"auto_detect = false, delim = ',', quote = '\"', escape = '\"', columns = $columns_{_key(source)})"
     )
     return f"SELECT (row_number() OVER () + 1)::BIGINT AS line, * FROM {read}" if lines else f"SELECT * FROM {read}"
 
 
-def _columns_of(source: str | Path) -> str:
-    """The header as a DuckDB columns struct (every column text)."""
+def _columns_of(source: str | Path) -> dict[str, str]:
+    """The header as DuckDB's ``columns`` argument (every column text), bound as a parameter."""
     import csv
 
     with open(source, encoding="utf-8-sig", newline="") as handle:
-        header = next(csv.reader(handle), [])
-    return "{" + ", ".join(f"{_quote(h.strip())}: 'VARCHAR'" for h in header) + "}"
+        header = [h.strip() for h in next(csv.reader(handle), [])]
+    if len(set(header)) < len(header):
+        raise ValueError(f"the header repeats a column name: {sorted({h for h in header if header.count(h) > 1})}")
+    return dict.fromkeys(header, "VARCHAR")
 
 
 def _header(con, scan: str) -> list[str]:
@@ -141,7 +162,7 @@ def inspect(
     pairs, the reporter codes and every code seen."""
     import duckdb
 
-    con = _connect(sources)
+    con = _Connection(sources)
     problems: list[Problem] = []
     usable = []
     reporters: set[str] = set()
@@ -220,7 +241,8 @@ def _check_cells(con, rows: str, name: str) -> tuple[list[Problem], dict[str, li
     for column, (good, code, message) in rules.items():
         for value in found[column] or []:
             if value and not good(value):
-                problems += _locate(con, rows, name, f"{quote_ident(column)} = $value", column, code, message, ERROR, {"value": value})
+                cond = f"{quote_ident(column)} = $value"
+                problems += _locate(con, rows, name, cond, column, code, message, ERROR, {"value": value})
     return problems, found
 
 
@@ -234,22 +256,25 @@ def _locate(
     return [Problem(name, int(line), column, value, code, message.format(value=value), severity) for line, value in found]
 
 
-def _union(usable: list[tuple[str, str]]) -> str:
-    return " UNION ALL ".join(
-        f"SELECT {n} AS file_order, {_quote(name)} AS file, * FROM ({rows})" for n, (rows, name) in enumerate(usable)
-    )
+def _union(usable: list[tuple[str, str]]) -> tuple[str, dict[str, str]]:
+    """The usable files' rows one after the other, with ``file_order`` and ``file`` (bound)."""
+    parts = (f"SELECT {n} AS file_order, $file_{n} AS file, * FROM ({rows})" for n, (rows, _) in enumerate(usable))
+    sql = " UNION ALL ".join(parts)
+    return sql, {f"file_{n}": name for n, (_, name) in enumerate(usable)}
 
 
 def _duplicates(usable: list[tuple[str, str]], sources: Sequence[str | Path]) -> list[Problem]:
     """The group-by to one row per reporter × partner × flow × period × currency: keys given
     more than once are duplicates (same value) or conflicts (different values), both places named."""
     key = ", ".join(validation.KEY)
-    con = _connect(sources)
+    con = _Connection(sources)
+    union, names = _union(usable)
     found = con.execute(
         "SELECT list(file ORDER BY file_order, line), list(line ORDER BY file_order, line), "
         "list(number ORDER BY file_order, line) "
-        f"FROM ({_union(usable)}) WHERE number IS NOT NULL AND NOT isnan(number) "
-        f"GROUP BY {key} HAVING count(*) > 1 ORDER BY min(file_order), min(line) LIMIT 20"
+        f"FROM ({union}) WHERE number IS NOT NULL AND NOT isnan(number) "
+        f"GROUP BY {key} HAVING count(*) > 1 ORDER BY min(file_order), min(line) LIMIT 20",
+        names,
     ).fetchall()
     problems: list[Problem] = []
     for files, lines, numbers in found:
@@ -283,41 +308,46 @@ def distinct(sources: Sequence[str | Path], columns: Sequence[str]) -> set[str]:
     """Every distinct value of ``columns`` across the files (a column scan; cheap on Parquet)."""
 
     def query() -> set[str]:
-        con = _connect(sources)
+        con = _Connection(sources)
         parts = [f"SELECT DISTINCT {_text(c)} AS v FROM ({_scan(s, lines=False)})" for s in sources for c in columns]
         return {v for (v,) in con.execute(" UNION ".join(parts)).fetchall()}
 
     return _readable(sources, query)
 
 
-def _conditions(reporter: str | None, partner_codes: Sequence[str], period: str | None) -> list[str]:
-    """SQL conditions on the raw columns for the rows a question needs; cells are compared
-    trimmed, after a cheap raw test that DuckDB can push into the scan."""
+def _conditions(reporter: str | None, partner_codes: Sequence[str], period: str | None) -> tuple[list[str], dict]:
+    """SQL conditions on the raw columns for the rows a question needs, with their bound values;
+    cells are compared trimmed, after a cheap raw test that DuckDB can push into the scan."""
 
-    def equals(column: str, code: str) -> str:
-        return f"(contains(CAST({column} AS VARCHAR), {_quote(code)}) AND {_text(column)} = {_quote(code)})"
+    def equals(column: str, name: str) -> str:
+        return f"(contains(CAST({quote_ident(column)} AS VARCHAR), ${name}) AND {_text(column)} = ${name})"
 
-    conditions = []
+    conditions, params = [], {}
     if reporter and not isinstance(reporter, str):  # a list of reporters
-        listed = ", ".join(_quote(c) for c in reporter)
-        conditions.append(f"({_text('reporter')} IN ({listed}) OR {_text('partner')} IN ({listed}))")
+        params["reporters"] = list(reporter)
+        conditions.append(f"(list_contains($reporters, {_text('reporter')}) OR list_contains($reporters, {_text('partner')}))")
     elif reporter:
-        conditions.append(f"({equals('reporter', reporter)} OR {equals('partner', reporter)})")
+        params["reporter"] = reporter
+        conditions.append(f"({equals('reporter', 'reporter')} OR {equals('partner', 'reporter')})")
     if partner_codes:
-        listed = ", ".join(_quote(c) for c in partner_codes)
-        conditions.append(f"({_text('partner')} IN ({listed}) OR {_text('reporter')} IN ({listed}))")
+        params["partners"] = list(partner_codes)
+        conditions.append(f"(list_contains($partners, {_text('partner')}) OR list_contains($partners, {_text('reporter')}))")
     if period:
-        conditions.append(equals("period", period))
-    return conditions
+        params["period"] = period
+        conditions.append(equals("period", "period"))
+    return conditions, params
 
 
 def contains(sources: Sequence[str | Path], columns: Sequence[str], code: str) -> bool:
     """Whether any row has ``code`` in one of ``columns`` (stops at the first)."""
-    con = _connect(sources)
-    test = " OR ".join(f"{_text(c)} = {_quote(code)}" for c in columns)
+    con = _Connection(sources)
+    test = " OR ".join(f"{_text(c)} = $code" for c in columns)
     return _readable(
         sources,
-        lambda: any(con.execute(f"SELECT 1 FROM ({_scan(s, lines=False)}) WHERE {test} LIMIT 1").fetchall() for s in sources),
+        lambda: any(
+            con.execute(f"SELECT 1 FROM ({_scan(s, lines=False)}) WHERE {test} LIMIT 1", {"code": code}).fetchall()
+            for s in sources
+        ),
     )
 
 
@@ -330,7 +360,7 @@ def select(source: str | Path, name: str, reporter: str | None, partner_codes: S
     """
     import duckdb
 
-    con = _connect([source])
+    con = _Connection([source])
     try:
         scan = _scan(source)
         header = _header(con, scan)
@@ -339,11 +369,11 @@ def select(source: str | Path, name: str, reporter: str | None, partner_codes: S
     problems = validation.check_columns(name, header)
     if any(p.severity == ERROR for p in problems):
         return problems, None
-    conditions = _conditions(reporter, partner_codes, period)
+    conditions, params = _conditions(reporter, partner_codes, period)
     where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
     cells = ", ".join(f"{_text(c)} AS {quote_ident(c)}" if c in header else f"'' AS {quote_ident(c)}" for c in validation.COLUMNS)
     try:
-        frame = con.execute(f"SELECT line, {cells} FROM ({scan}) {where} ORDER BY line").df()
+        frame = con.execute(f"SELECT line, {cells} FROM ({scan}) {where} ORDER BY line", params).df()
     except duckdb.Error as exc:
         return [*problems, Problem(name, None, None, None, "bad-csv", _first_line(exc))], None
     frame = frame.assign(**{c: frame[c].astype("str") for c in validation.COLUMNS}, line=frame["line"].astype("int64"))
@@ -360,14 +390,16 @@ def check(sources: Sequence[str | Path], names: Sequence[str]) -> list[Problem]:
     if not usable or any(p.severity == ERROR for p in problems):
         return problems
     problems += _duplicates(usable, sources)
-    figures = f"SELECT * FROM ({_union(usable)}) WHERE number IS NOT NULL AND NOT isnan(number)"
-    con = _connect(sources)
+    union, names = _union(usable)
+    figures = f"SELECT * FROM ({union}) WHERE number IS NOT NULL AND NOT isnan(number)"
+    con = _Connection(sources)
     totals = con.execute(
         "SELECT arg_min(file, (file_order, line)) FILTER (WHERE flow = 'total'), min(line) FILTER (WHERE flow = 'total'), "
         "max(number) FILTER (WHERE flow = 'total') AS t, "
         "max(number) FILTER (WHERE flow = 'export') + max(number) FILTER (WHERE flow = 'import') AS s "
         f"FROM ({figures}) GROUP BY reporter, partner, period, currency "
-        f"HAVING count(*) FILTER (WHERE flow = 'total') > 0 AND abs(s - t) > {validation.TOTAL_TOLERANCE} * t ORDER BY 2 LIMIT 20"
+        "HAVING count(*) FILTER (WHERE flow = 'total') > 0 AND abs(s - t) > $tolerance * t ORDER BY 2 LIMIT 20",
+        {**names, "tolerance": validation.TOTAL_TOLERANCE},
     ).fetchall()
     for file, line, total, flows_sum in totals:
         problems.append(
@@ -376,13 +408,13 @@ def check(sources: Sequence[str | Path], names: Sequence[str]) -> list[Problem]:
         )  # fmt: skip
     links = [(code, group) for code, entry in partners.names().items() for group in entry.member_of]
     if links:
-        values = ", ".join(f"({_quote(c)}, {_quote(g)})" for c, g in links)
         small = con.execute(
-            f"WITH f AS ({figures}), links(member, grp) AS (VALUES {values}) "
+            f"WITH f AS ({figures}), links AS (SELECT unnest($members) AS member, unnest($groups) AS grp) "
             "SELECT g.file, g.line, g.number, g.partner, g.flow, m.partner, m.number "
             "FROM f m JOIN links ON m.partner = links.member "
             "JOIN f g ON g.partner = links.grp AND g.reporter = m.reporter AND g.flow = m.flow AND g.period = m.period "
-            "AND g.currency = m.currency WHERE g.number < m.number ORDER BY g.line LIMIT 20"
+            "AND g.currency = m.currency WHERE g.number < m.number ORDER BY g.line LIMIT 20",
+            {**names, "members": [c for c, _ in links], "groups": [g for _, g in links]},
         ).fetchall()
         for file, line, value, group, flow, member, member_value in small:
             problems.append(

@@ -1,6 +1,6 @@
 """The questions tradecli answers, as library calls: each returns a pandas DataFrame.
 
-Every CLI command is one of these calls plus rendering; see README "Using it as a library".
+Every CLI command is one of these calls plus rendering; see docs/library.md.
 """
 
 from __future__ import annotations

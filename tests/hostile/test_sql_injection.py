@@ -64,3 +64,21 @@ def test_no_payload_runs(command, tmp_path, monkeypatch):
         assert result.exit_code in (0, 1), (path.name, result.exit_code, result.stderr, result.exception)
         if result.exit_code:
             assert len(result.stderr.strip().splitlines()) == 1 or command == ["validate"], result.stderr
+
+
+def test_sql_text_holds_no_file_content(tmp_path):
+    """The SQL the engine builds names files and columns only through bound parameters."""
+    from tradecli import bigfiles
+
+    odd = tmp_path / "it's; DROP--.csv"
+    payload = "x': 'VARCHAR'}); COPY (SELECT 1) TO 'p'; --"
+    odd.write_text(",".join([*COLUMNS, csv_cell(payload)]) + "\n" + ",".join([*ROW, "x"]) + "\n")
+    for lines in (True, False):
+        sql = bigfiles._scan(odd, lines=lines)
+        assert str(odd) not in sql, sql
+        assert "DROP" not in sql, sql
+        assert "COPY" not in sql, sql
+    conditions, params = bigfiles._conditions("IND'--", ["PER'); COPY"], "2024'")
+    assert "COPY" not in " ".join(conditions)
+    assert "'--" not in " ".join(conditions)
+    assert params == {"reporter": "IND'--", "partners": ["PER'); COPY"], "period": "2024'"}
