@@ -20,6 +20,7 @@ from typing import IO, Any
 
 from . import flags as flag_defs
 from . import partners
+from .safetext import neutralise, safe_text
 
 
 class Format(StrEnum):
@@ -67,12 +68,6 @@ def for_path(fmt: Format, path: str | None) -> Format:
 
 # --- raw values ------------------------------------------------------------------------
 
-_CSV_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
-
-
-def neutralise(text: str) -> str:
-    """Make a text cell inert in spreadsheets (OWASP CSV injection): prefix a quote to a trigger."""
-    return "'" + text if text.startswith(_CSV_TRIGGERS) else text
 
 
 #: Numbers are written with at most this many decimal places and 15 significant digits:
@@ -124,14 +119,17 @@ def write_csv(frame, out: IO[str], header: bool = True) -> None:
             cells[name] = column.to_numpy()
         else:
             text = column.astype("object").where(column.notna(), "").astype("str")
-            risky = text.str.match(r"[=+\-@\t\r\n]")  # OWASP CSV injection triggers
-            cells[name] = text.where(~risky, "'" + text).astype(object).to_numpy()
-    pd.DataFrame(cells, columns=list(frame.columns)).to_csv(out, index=False, lineterminator="\n", header=header)
+            cells[name] = text.map(neutralise).astype(object).to_numpy()
+    # TODO(issue 9.5): a bare CR is still written unquoted (QUOTE_MINIMAL, lineterminator "\n").
+    pd.DataFrame(cells, columns=list(frame.columns)).to_csv(
+        out, index=False, lineterminator="\n", header=header
+    )
 
 
 def write_json(frame, out: IO[str]) -> None:
     """Write JSON: a list of objects with the CSV's keys, null for missing."""
-    json.dump(records(frame), out, ensure_ascii=False, indent=2, allow_nan=False)
+    rows = [{k: neutralise(v) if isinstance(v, str) else v for k, v in r.items()} for r in records(frame)]
+    json.dump(rows, out, ensure_ascii=False, indent=2, allow_nan=False)
     out.write("\n")
 
 
@@ -507,7 +505,7 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 
 def md_escape(text: str) -> str:
     """Text as inert Markdown on one line: special characters backslash-escaped, line breaks as spaces."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).splitlines()))
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(safe_text(neutralise(str(text))).splitlines()))
 
 
 def _pipe_table(frame, spec: list[Column]) -> list[str]:
