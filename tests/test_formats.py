@@ -17,6 +17,7 @@ from tradecli import queries, render
 from tradecli.cli import app
 from tradecli.output import open_output
 from tradecli.render import Format
+from tradecli.safetext import safe_text
 
 runner = CliRunner()
 
@@ -99,7 +100,9 @@ def test_markdown_escape_keeps_every_character_on_one_line(text):
     assert "\n" not in escaped
     assert "\r" not in escaped
     unescaped = re.sub(r"\\(.)", r"\1", escaped)  # every special character came with its backslash
-    assert unescaped == " ".join(text.splitlines())
+    # Controls and bidi marks are shown escaped (issue 9); everything else is kept as typed.
+    assert not re.search("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", escaped)
+    assert unescaped == safe_text(" ".join(text.splitlines()))
     assert not re.search(r"(?<!\\)[|*_`\[\]<>~]", re.sub(r"\\.", "", escaped))
 
 

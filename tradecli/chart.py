@@ -17,6 +17,7 @@ from . import flags as flag_defs
 from . import partners, periods
 from .errors import MissingExtraError, UsageError
 from .render import _SHORT_FLAG, _decimals, _num, footnotes, records, unit
+from .safetext import safe_text
 
 EXPORTS, IMPORTS, DEFICIT, SURPLUS = "█", "░", "-", "+"
 LEGEND = f"{EXPORTS} exports  {IMPORTS} imports  balance = exports − imports: {DEFICIT} deficit, {SURPLUS} surplus"
@@ -89,11 +90,11 @@ def text_lines(group: Group, width: int):
         _MIN_VALUE_WIDTH, *(len(_num(r[k], decimals)) for r in group.rows for k in ("exports", "imports", "balance"))
     )
     bar_width = max(10, min(width - _AROUND_BARS - value_width, 70))
-    yield Text(group.title, style="bold")
+    yield Text(safe_text(group.title), style="bold")
     yield Text(LEGEND)
     for r in group.rows:
         yield Text("")
-        yield Text(f"{partners.display(str(r['partner']))} {r['period']}" + (f"  {_flags(r)}" if _flags(r) else ""))
+        yield Text(safe_text(f"{partners.display(str(r['partner']))} {r['period']}" + (f"  {_flags(r)}" if _flags(r) else "")))
         for label, char, style in (("exports", EXPORTS, "cyan"), ("imports", IMPORTS, "magenta")):
             line = Text(f"  {label:<{_LABEL_WIDTH}}  ")
             bar = char * _cells(r[label], top, bar_width)
@@ -127,7 +128,7 @@ def write_text(frame, out: IO[str]) -> None:
             console.print(line)
     console.print()
     for note in footnotes("chart", records(frame)):
-        console.print(Text(note, style="dim"))
+        console.print(Text(safe_text(note), style="dim"))
 
 
 def _matplotlib():
@@ -150,7 +151,8 @@ def write_image(frame, out: IO[bytes], kind: str) -> None:
     from matplotlib.figure import Figure
 
     charts = groups(frame)
-    notes = footnotes("chart", records(frame))
+    # Image text: controls escaped (SVG stays well-formed XML) and $ literal (never mathtext).
+    notes = [safe_text(note).replace("$", r"\$") for note in footnotes("chart", records(frame))]
     wrapped = [line for note in notes for line in textwrap.wrap(note, 110)]
     with matplotlib.rc_context(_RC):
         height = sum(1.2 + 0.9 * len(g.rows) for g in charts) + 0.18 * len(wrapped) + 0.6
@@ -169,7 +171,11 @@ def _draw(ax, group: Group) -> None:
     """One panel: horizontal bars of exports and imports per period, the balance hatched and labelled."""
     rows = group.rows
     decimals = _decimals([v for r in rows for v in (r["exports"], r["imports"], r["balance"])])
-    labels = [f"{partners.display(str(r['partner']))} {r['period']}" + (f"\n{_flags(r)}" if _flags(r) else "") for r in rows]
+    labels = [
+        safe_text(f"{partners.display(str(r['partner']))} {r['period']}").replace("$", r"\$")
+        + (f"\n{_flags(r)}" if _flags(r) else "")
+        for r in rows
+    ]
     positions = list(range(len(rows)))[::-1]  # first row on top
     height = 0.27
     for offset, name, colour, hatch in ((height, "exports", "#1f77b4", None), (0, "imports", "#ff7f0e", "..")):

@@ -19,11 +19,12 @@ from typer.core import TyperGroup
 from . import __version__
 from .errors import ExitStatus, TradeError, UsageError
 from .render import Format
+from .safetext import safe_text
 
 
 def _error(message: str) -> None:
     """Print one line on stderr."""
-    sys.stderr.write(f"Error: {message}\n")
+    sys.stderr.write(f"Error: {safe_text(message)}\n")  # a file's bytes never reach the terminal raw
 
 
 class _Group(TyperGroup):
@@ -145,7 +146,7 @@ OutputOpt = Annotated[
 def _warn(problems) -> None:
     """Print each warning on stderr, one line each."""
     for problem in problems:
-        sys.stderr.write(f"Warning: {problem.summary()}\n")
+        sys.stderr.write(f"Warning: {safe_text(problem.summary())}\n")
 
 
 @contextlib.contextmanager

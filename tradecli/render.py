@@ -20,7 +20,7 @@ from typing import IO, Any
 
 from . import flags as flag_defs
 from . import partners
-from .safetext import neutralise, safe_text
+from .safetext import csv_cell, neutralise, safe_text
 
 
 class Format(StrEnum):
@@ -99,37 +99,38 @@ def records(frame) -> list[dict[str, Any]]:
 
 
 def write_csv(frame, out: IO[str], header: bool = True) -> None:
-    """Write CSV: header row, raw numbers, empty for missing, text neutralised for spreadsheets.
+    """Write CSV: header row, raw numbers, empty for missing, text safe in any spreadsheet.
 
-    Column by column (vectorised), so a table of millions of rows is written at C speed.
+    Text cells follow safetext.csv_cell (a leading formula trigger gets a ', and a cell any
+    separator could split is quoted); lines end in LF. Column by column, then joined in
+    blocks, so a table of millions of rows is written without building one huge string.
     """
     import numpy as np
     import pandas as pd
 
-    cells = {}
+    columns = []
     for name in frame.columns:
         column = frame[name]
         if pd.api.types.is_float_dtype(column.dtype):
             values = column.to_numpy(dtype="float64")
             # A comprehension over plain floats formats faster than numpy's char.mod.
-            text = np.array([f"{v:.15g}" for v in np.round(values, DECIMALS).tolist()], dtype=object)
-            text[np.isnan(values)] = ""
-            cells[name] = text
+            text = [f"{v:.15g}" for v in np.round(values, DECIMALS).tolist()]
+            columns.append(["" if t == "nan" else t for t in text])
         elif pd.api.types.is_integer_dtype(column.dtype) and not isinstance(column.dtype, pd.api.extensions.ExtensionDtype):
-            cells[name] = column.to_numpy()
+            columns.append([str(v) for v in column.tolist()])
         else:
             text = column.astype("object").where(column.notna(), "").astype("str")
-            cells[name] = text.map(neutralise).astype(object).to_numpy()
-    # TODO(issue 9.5): a bare CR is still written unquoted (QUOTE_MINIMAL, lineterminator "\n").
-    pd.DataFrame(cells, columns=list(frame.columns)).to_csv(
-        out, index=False, lineterminator="\n", header=header
-    )
+            columns.append([csv_cell(t) if t else "" for t in text.tolist()])
+    if header:
+        out.write(",".join(csv_cell(str(c)) for c in frame.columns) + "\n")
+    rows = list(zip(*columns, strict=True)) if columns else []
+    for start in range(0, len(rows), 100_000):
+        out.write("".join(",".join(row) + "\n" for row in rows[start : start + 100_000]))
 
 
 def write_json(frame, out: IO[str]) -> None:
     """Write JSON: a list of objects with the CSV's keys, null for missing."""
-    rows = [{k: neutralise(v) if isinstance(v, str) else v for k, v in r.items()} for r in records(frame)]
-    json.dump(rows, out, ensure_ascii=False, indent=2, allow_nan=False)
+    json.dump(records(frame), out, ensure_ascii=False, indent=2, allow_nan=False)
     out.write("\n")
 
 
@@ -273,7 +274,7 @@ SPECS: dict[str, list[Column]] = {
 def _cell(column: Column, row: dict[str, Any], decimals: dict[str, int]):
     from rich.text import Text
 
-    return Text(_cell_text(column, row, decimals))  # Text, never markup: data is never parsed as [style]
+    return Text(safe_text(_cell_text(column, row, decimals)))  # escaped controls; Text, never markup: data is never parsed as [style]
 
 
 def _cell_text(column: Column, row: dict[str, Any], decimals: dict[str, int]) -> str:
@@ -393,9 +394,10 @@ def _table(frame, spec: list[Column], heading: str):
     """A Rich table of ``frame``, and the narrowest width it prints in without cropping a number."""
     from rich import box
     from rich.table import Table
+    from rich.text import Text
 
     decimals = _column_decimals(frame, spec)
-    table = Table(title=heading, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 0, 0, 1))
+    table = Table(title=Text(safe_text(heading)), title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 0, 0, 1))
     rows = [[_cell(c, row, decimals) for c in spec] for row in records(frame)]
     for n, column in enumerate(spec):
         numeric = _numeric(column)
@@ -439,9 +441,10 @@ def _write_figures(rows: list[dict[str, Any]], console) -> None:
 
     console.print(Text("Figures behind the numbers, with the exact words of their source", style="italic"))
     for r in rows:
-        console.print(Text(f"\n{_figure_line(r)}"))
-        console.print(Text(f"  “{r['quote']}”"))
-        console.print(Text(f"  — {r['source']}" + (f"; note: {r['note']}" if r.get("note") else ""), style="dim"))
+        console.print(Text(safe_text(f"\n{_figure_line(r)}")))
+        console.print(Text(safe_text(f"  “{r['quote']}”")))
+        note = f"; note: {r['note']}" if r.get("note") else ""
+        console.print(Text(safe_text(f"  — {r['source']}{note}"), style="dim"))
 
 
 def _write_problems(rows: list[dict[str, Any]], console) -> None:
@@ -453,7 +456,7 @@ def _write_problems(rows: list[dict[str, Any]], console) -> None:
     for r in rows:
         where = ":".join(str(part) for part in (r["file"], r["line"], r["column"]) if part is not None)
         value = f" (value: {r['value']!r})" if r.get("value") not in (None, "") else ""
-        console.print(Text(f"{where}: {r['severity']}: {r['message']}{value} [{r['code']}]"))
+        console.print(Text(safe_text(f"{where}: {r['severity']}: {r['message']}{value} [{r['code']}]")))
 
 
 def _sections(frame, kind: str, heading: str | None):
@@ -495,7 +498,7 @@ def write_table(frame, kind: str, out: IO[str], heading: str | None = None) -> N
         for heading_text, part, spec in _sections(frame, kind, heading):
             _print_table(console, _table(part, spec, heading_text))
     for note in footnotes(kind, rows):
-        console.print(Text(note, style="dim"))
+        console.print(Text(safe_text(note), style="dim"))
 
 
 # --- Markdown -------------------------------------------------------------------------------
@@ -505,7 +508,7 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~])")
 
 def md_escape(text: str) -> str:
     """Text as inert Markdown on one line: special characters backslash-escaped, line breaks as spaces."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(safe_text(neutralise(str(text))).splitlines()))
+    return _MD_SPECIAL.sub(r"\\\1", safe_text(" ".join(str(text).splitlines())))
 
 
 def _pipe_table(frame, spec: list[Column]) -> list[str]:
@@ -515,7 +518,7 @@ def _pipe_table(frame, spec: list[Column]) -> list[str]:
         "|" + "|".join("---:" if _numeric(c) else "---" for c in spec) + "|",
     ]
     for row in records(frame):
-        lines.append("| " + " | ".join(md_escape(_cell_text(c, row, decimals)) for c in spec) + " |")
+        lines.append("| " + " | ".join(md_escape(_cell_text(c, row, decimals) if _numeric(c) else neutralise(_cell_text(c, row, decimals))) for c in spec) + " |")
     return lines
 
 

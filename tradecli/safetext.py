@@ -1,20 +1,44 @@
-"""Untrusted text made harmless: one rule for spreadsheets, one for terminals (issue 9, parts 5 and 6)."""
+"""Untrusted text made harmless: one rule for spreadsheets, one for terminals (issue 9, parts 5 and 6).
+
+Every writer takes its rule from here, so CSV, Markdown, xlsx, tables, charts and error
+lines can never disagree about what is safe.
+"""
 
 from __future__ import annotations
 
 import re
 
-# A spreadsheet starts a formula at a cell that begins with one of these; the cell may begin
-# after any separator a reader picks (, ; TAB | CR LF), so every such fragment is checked.
-_FORMULA = re.compile(r"(^|[,;\t|\r\n])([=+\-@\t\r＝＋－＠])")
+#: A spreadsheet runs a cell that begins with one of these (OWASP CSV injection), fullwidth forms included.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 
-# C0 and C1 controls (bar none), DEL, and the bidi marks/overrides/isolates.
+#: A CSV text cell holding one of these is quoted, so that no reader, whichever separator it
+#: picks (comma, semicolon, tab, pipe), splits it into a fragment that could begin a formula.
+_SPLITS = re.compile(r'[,;\t|\r\n"]')
+
+# C0 and C1 controls, DEL, and the bidi marks, embeddings, overrides and isolates.
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def neutralise(text: str) -> str:
-    """Text a spreadsheet never runs: a ' before each trigger at the start or after a separator."""
-    return _FORMULA.sub(r"\1'\2", text)
+    """Text a spreadsheet never runs as a formula: a ' before a leading trigger."""
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+def csv_cell(text: str) -> str:
+    """One CSV text cell: neutralised, and quoted (RFC 4180) when any separator could split it."""
+    text = neutralise(text)
+    if _SPLITS.search(text):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+# What an xlsx cell cannot hold (openpyxl refuses it): C0 controls other than TAB, LF, CR.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def xlsx_text(text: str) -> str:
+    """Text an xlsx cell can hold: characters XML forbids shown escaped (\\x00)."""
+    return _NOT_XML.sub(_escape, text)
 
 
 def _escape(match: re.Match) -> str:
@@ -25,3 +49,4 @@ def _escape(match: re.Match) -> str:
 def safe_text(text: object) -> str:
     """Text safe for a terminal: controls and bidi characters shown escaped (ESC as \\x1b)."""
     return _UNSAFE.sub(_escape, str(text))
+

@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import IO, Any
 
 from .errors import MissingExtraError
-from .render import _decimals, neutralise, raw, records, unit
+from .render import _decimals, raw, records, unit
+from .safetext import neutralise, xlsx_text
 
 SHEET_NAMES = {"balance": "balance", "years": "change", "partners": "partners", "sources": "figures", "problems": "problems"}
 _MONEY = {"exports", "imports", "total", "balance", "total_check_gap", "value"}
@@ -57,6 +58,8 @@ def _number_format(name: str, whole: bool, currency: str | None) -> str | None:
 def _put(sheet, row: int, column: int, value: Any):
     """Write one cell: numbers as numbers, text as text that a spreadsheet never runs as a formula."""
     value = raw(value)
+    if isinstance(value, str):
+        value = xlsx_text(value)
     cell = sheet.cell(row=row, column=column, value=value)
     if isinstance(value, str) and neutralise(value) != value:
         # openpyxl takes a string starting with '=' for a formula; keep it a string, and have the
