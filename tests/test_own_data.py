@@ -125,7 +125,8 @@ def test_csv_output_neutralises_hostile_text_but_keeps_numbers(tmp_path):
                     + "IND,PER,export,2024,USD,933,reported,-x,q,\n")  # fmt: skip
     out = run("balance", "--data", path, "-f", "csv").stdout
     assert ",-3757," in out  # a negative number stays a number
-    assert "'-x;=HYPERLINK" in out  # sources in flow order: exports' "-x", then imports' formula
+    # Sources in flow order: exports' "-x", then imports' formula, which a ';' reader would split off.
+    assert '"\'-x;\'=HYPERLINK(""http://x"")"' in out
     sources = run("sources", "--data", path, "-f", "csv").stdout
     assert ",'-x," in sources
     assert "'+cmd" in sources

@@ -274,7 +274,8 @@ SPECS: dict[str, list[Column]] = {
 def _cell(column: Column, row: dict[str, Any], decimals: dict[str, int]):
     from rich.text import Text
 
-    return Text(safe_text(_cell_text(column, row, decimals)))  # escaped controls; Text, never markup: data is never parsed as [style]
+    # Controls shown escaped; Text, never markup: data is never parsed as [style].
+    return Text(safe_text(_cell_text(column, row, decimals)))
 
 
 def _cell_text(column: Column, row: dict[str, Any], decimals: dict[str, int]) -> str:
@@ -518,7 +519,9 @@ def _pipe_table(frame, spec: list[Column]) -> list[str]:
         "|" + "|".join("---:" if _numeric(c) else "---" for c in spec) + "|",
     ]
     for row in records(frame):
-        lines.append("| " + " | ".join(md_escape(_cell_text(c, row, decimals) if _numeric(c) else neutralise(_cell_text(c, row, decimals))) for c in spec) + " |")
+        cells = [_cell_text(c, row, decimals) for c in spec]
+        cells = [text if _numeric(c) else neutralise(text) for c, text in zip(spec, cells, strict=True)]  # numbers stay numbers
+        lines.append("| " + " | ".join(md_escape(text) for text in cells) + " |")
     return lines
 
 

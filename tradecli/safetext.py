@@ -11,9 +11,12 @@ import re
 #: A spreadsheet runs a cell that begins with one of these (OWASP CSV injection), fullwidth forms included.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 
-#: A CSV text cell holding one of these is quoted, so that no reader, whichever separator it
-#: picks (comma, semicolon, tab, pipe), splits it into a fragment that could begin a formula.
-_SPLITS = re.compile(r'[,;\t|\r\n"]')
+# A reader that picks another separator (German Excel: ';', others TAB) does not see our
+# quotes where its field begins mid-cell, so it splits a cell at any of , ; TAB | CR LF and
+# each fragment can begin a formula: a trigger after one of them gets a ' too.
+# Quotes may stand between: a reader strips them and sees the trigger first.
+_FRAGMENT = re.compile('(^|[,;\t|\r\n])("*)([=+\\-@\t\r\n＝＋－＠])')
+_SPLITS = re.compile('[,;\t|\r\n"]')
 
 # C0 and C1 controls, DEL, and the bidi marks, embeddings, overrides and isolates.
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -25,8 +28,8 @@ def neutralise(text: str) -> str:
 
 
 def csv_cell(text: str) -> str:
-    """One CSV text cell: neutralised, and quoted (RFC 4180) when any separator could split it."""
-    text = neutralise(text)
+    """One CSV text cell: no fragment begins a formula, and quoted (RFC 4180) when a separator could split it."""
+    text = _FRAGMENT.sub("\\1\\2'\\3", text)
     if _SPLITS.search(text):
         return '"' + text.replace('"', '""') + '"'
     return text
