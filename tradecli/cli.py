@@ -27,12 +27,48 @@ def _error(message: str) -> None:
     sys.stderr.write(f"Error: {safe_text(message)}\n")  # a file's bytes never reach the terminal raw
 
 
+class _ClosedStream:
+    """Standard output when the shell closed it (`>&-`): every write fails, as a write to a closed descriptor does."""
+
+    def write(self, data):
+        raise OSError(9, "standard output is closed")
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+    buffer = property(lambda self: self)
+    encoding = "utf-8"
+
+
+def _prepare_streams() -> None:
+    """Messages never fail on an encoding (stderr, and a terminal's stdout, show what they cannot encode as ?)."""
+    if sys.stdout is None:
+        sys.stdout = _ClosedStream()
+    for stream in (sys.stderr, sys.stdout):
+        if stream is not None and hasattr(stream, "reconfigure") and (stream is sys.stderr or stream.isatty()):
+            with contextlib.suppress(Exception):
+                stream.reconfigure(errors="replace")
+
+
+def _stdout_gone() -> None:
+    """Point standard output at /dev/null, so the interpreter's last flush cannot fail a second time."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
 class _Group(TyperGroup):
     """The app's group: one error path, one line per error, named exit codes."""
 
     def main(self, *args, standalone_mode: bool = True, **kwargs):  # noqa: D102
+        _prepare_streams()
         try:
             result = super().main(*args, standalone_mode=False, **kwargs)
+            sys.stdout.flush()  # a full disk or a closed pipe shows here, inside the one error path
         except TradeError as exc:
             _error(str(exc))
             sys.exit(exc.exit_status)
@@ -49,8 +85,18 @@ class _Group(TyperGroup):
             sys.exit(130)
         except BrokenPipeError:
             # `tradecli ... | head`: the reader left; exit quietly like other filters.
+            _stdout_gone()
             sys.stderr.close()
             sys.exit(ExitStatus.OK)
+        except UnicodeEncodeError as exc:
+            _stdout_gone()
+            encoding = getattr(sys.stdout, "encoding", "?")
+            _error(f"standard output ({encoding}) cannot hold {exc.object[exc.start : exc.end]!a}; set PYTHONIOENCODING=utf-8")
+            sys.exit(ExitStatus.DATA)
+        except OSError as exc:  # standard output full, closed or failing
+            _stdout_gone()
+            _error(f"cannot write to standard output ({exc.strerror or exc})")
+            sys.exit(ExitStatus.DATA)
         if not standalone_mode:
             return result
         sys.exit(result if isinstance(result, int) else ExitStatus.OK)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import stat
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -60,12 +61,35 @@ def _display_name(source: str | Path) -> str:
     return "<stdin>" if str(source) == "-" else str(source)
 
 
+#: The most a stream (standard input, a FIFO) may hold: it is read into memory whole.
+MAX_STREAM_BYTES = 256 * 1024 * 1024
+
+
+def _read_stream(stream, name: str) -> bytes:
+    """A stream's bytes, read in blocks, refused past MAX_STREAM_BYTES (so /dev/zero or an endless pipe stops)."""
+    blocks, size = [], 0
+    while block := stream.read(1 << 20):
+        size += len(block)
+        if size > MAX_STREAM_BYTES:
+            raise TradeDataError(f"{name}: more than {MAX_STREAM_BYTES >> 20} MiB from a stream; save it to a file and pass that")
+        blocks.append(block)
+    return b"".join(blocks)
+
+
 def _read_bytes(source: str | Path) -> bytes:
     """The file's bytes; TradeDataError (one line, saying what to do) when it cannot be read."""
     if str(source) == "-":
-        return sys.stdin.buffer.read()
+        if sys.stdin is None:
+            raise TradeDataError("--data -: standard input is closed; pass a file, or pipe the CSV in")
+        return _read_stream(sys.stdin.buffer, "<stdin>")
     path = Path(source)
     try:
+        mode = path.stat().st_mode
+        if stat.S_ISFIFO(mode):
+            with path.open("rb") as stream:
+                return _read_stream(stream, str(path))
+        if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+            raise TradeDataError(f"{path}: not a regular file (a device or socket); pass a CSV file")
         return path.read_bytes()
     except FileNotFoundError:
         raise TradeDataError(f"{path}: no such file; check the path") from None

@@ -1,11 +1,27 @@
-"""Where results go: standard output, or a file written atomically that is never an input."""
+"""Where results go: standard output, or a file of its own written atomically, never an input.
+
+The rules for ``-o PATH`` (docs/output.md):
+
+- a directory, or a path ending in ``/``, is refused (exit 2);
+- a file this command reads, or any of tradecli's bundled data files, is refused (exit 2),
+  also through a symlink or a hard link;
+- a FIFO or a character device (``/dev/null``, ``/dev/stdout``) is written to as a stream;
+  any other special file is refused;
+- a symlink is written through: its target is replaced, the link stays a link;
+- a regular file is written to a short temporary name beside it and renamed over it when
+  everything was written; an existing file keeps its permission bits, and SIGINT, SIGTERM or
+  SIGHUP meanwhile leave no temporary file behind.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import signal
+import stat
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO
@@ -20,14 +36,56 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
+def _protected(inputs: Sequence[str | Path]) -> Iterator[tuple[Path, str]]:
+    """What -o must never replace: the files read, then every bundled data file."""
+    for source in inputs:
+        if str(source) != "-":
+            yield Path(source), "a file this command reads"
+    from . import bundled
+
+    with contextlib.suppress(OSError):
+        for entry in bundled.data_dir().iterdir():
+            yield entry, "tradecli's bundled data"
+
+
+@contextlib.contextmanager
+def _cleanup_on_signals() -> Iterator[None]:
+    """Turn SIGTERM and SIGHUP into SystemExit while a temporary file exists, so it is removed."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise SystemExit(128 + signum)
+
+    previous = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+def _check_target(path: Path, target: str, inputs: Sequence[str | Path]) -> os.stat_result | None:
+    if target.endswith(("/", os.sep)) or path.is_dir():
+        raise UsageError(f"{path}: is a directory; give a file name to --output")
+    for protected, what in _protected(inputs):
+        if _same_file(path, protected):
+            raise UsageError(f"{path}: refusing to overwrite {what}; choose another --output")
+    try:
+        return path.stat()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise TradeDataError(f"{path}: cannot write ({exc.strerror or exc})") from None
+
+
 @contextlib.contextmanager
 def open_output(target: str | Path | None, inputs: Sequence[str | Path] = (), binary: bool = False) -> Iterator[IO]:
     """Yield a text stream for ``target`` ("-" or None: standard output); ``binary``: a bytes stream (xlsx, png).
 
-    A file is written to a temporary file in the same directory and renamed over the target
-    only when everything was written, so a failure never leaves half a file. Writing over a
-    file being read is refused (UsageError); a missing directory or no permission is a
-    TradeDataError.
+    See the module's rules. A refused target is a UsageError; a missing directory, no
+    permission or a failed write is a TradeDataError.
     """
     if binary and (target is None or (str(target) == "-" and sys.stdout.isatty())):
         # Bytes on a terminal are noise (and can upset it); -o - is for a pipe or a redirect.
@@ -36,34 +94,50 @@ def open_output(target: str | Path | None, inputs: Sequence[str | Path] = (), bi
         yield sys.stdout.buffer if binary else sys.stdout
         return
     path = Path(target)
-    for source in inputs:
-        if str(source) != "-" and _same_file(path, Path(source)):
-            raise UsageError(f"{path}: refusing to overwrite a file this command reads; choose another --output")
-    if path.is_dir():
-        raise TradeDataError(f"{path}: is a directory; give a file name to --output")
-    parent = path.parent
-    if not parent.is_dir():
-        raise TradeDataError(f"{path}: the directory {parent} does not exist; create it first")
-    try:
-        mode = {"mode": "wb"} if binary else {"mode": "w", "encoding": "utf-8", "newline": ""}
-        handle = tempfile.NamedTemporaryFile(**mode, dir=parent, prefix=f".{path.name}.", delete=False)
-    except PermissionError:
-        raise TradeDataError(f"{path}: permission denied writing in {parent}") from None
-    except OSError as exc:
-        raise TradeDataError(f"{path}: cannot write ({exc.strerror or exc})") from None
-    try:
-        with handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
+    mode = {"mode": "wb"} if binary else {"mode": "w", "encoding": "utf-8", "newline": ""}
+    existing = _check_target(path, str(target), inputs)
+    if existing is not None and not stat.S_ISREG(existing.st_mode):
+        if not (stat.S_ISFIFO(existing.st_mode) or stat.S_ISCHR(existing.st_mode)):
+            raise UsageError(f"{path}: not a regular file, a FIFO or a device; choose another --output")
         try:
-            os.chmod(handle.name, 0o666 & ~umask)
-            os.replace(handle.name, path)
+            stream = open(path, **mode)  # noqa: SIM115 - a stream: written as it comes, never replaced
         except OSError as exc:
             raise TradeDataError(f"{path}: cannot write ({exc.strerror or exc})") from None
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(handle.name)
-        raise
+        try:
+            with stream:
+                yield stream
+        except OSError as exc:
+            raise TradeDataError(f"{path}: cannot write ({exc.strerror or exc})") from None
+        return
+    final = Path(os.path.realpath(path))  # through a symlink: replace its target, keep the link
+    parent = final.parent
+    if not parent.is_dir():
+        raise TradeDataError(f"{path}: the directory {path.parent} does not exist; create it first")
+    if existing is not None:
+        permissions = stat.S_IMODE(existing.st_mode)
+    else:
+        umask = os.umask(0)
+        os.umask(umask)
+        permissions = 0o666 & ~umask
+    with _cleanup_on_signals():
+        try:
+            # A short fixed-length name (21 bytes), so a final name near the 255-byte limit still works.
+            handle = tempfile.NamedTemporaryFile(**mode, dir=parent, prefix=".tradecli-", suffix=".tmp", delete=False)
+        except PermissionError:
+            raise TradeDataError(f"{path}: permission denied writing in {parent}") from None
+        except OSError as exc:
+            raise TradeDataError(f"{path}: cannot write ({exc.strerror or exc})") from None
+        try:
+            try:
+                with handle:
+                    yield handle
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                os.chmod(handle.name, permissions)
+                os.replace(handle.name, final)
+            except OSError as exc:
+                raise TradeDataError(f"{path}: cannot write ({exc.strerror or exc})") from None
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(handle.name)
+            raise

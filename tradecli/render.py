@@ -442,7 +442,7 @@ def _write_figures(rows: list[dict[str, Any]], console) -> None:
 
     console.print(Text("Figures behind the numbers, with the exact words of their source", style="italic"))
     for r in rows:
-        console.print(Text(safe_text(f"\n{_figure_line(r)}")))
+        console.print(Text("\n" + safe_text(_figure_line(r))))
         console.print(Text(safe_text(f"  “{r['quote']}”")))
         note = f"; note: {r['note']}" if r.get("note") else ""
         console.print(Text(safe_text(f"  — {r['source']}{note}"), style="dim"))

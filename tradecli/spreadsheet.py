@@ -109,4 +109,10 @@ def write_xlsx(frame, kind: str, out: IO[bytes], heading: str, notes: list[str],
     for r, line in enumerate([heading, *notes], start=1):
         _put(notes_sheet, r, 1, line)
     notes_sheet.column_dimensions["A"].width = 100
-    book.save(out)
+    # Built in memory, then written at once: a full disk or a closed pipe fails one write,
+    # not the zip archive's own clean-up at exit.
+    import io
+
+    buffer = io.BytesIO()
+    book.save(buffer)
+    out.write(buffer.getvalue())

@@ -85,7 +85,8 @@ def test_no_escape_from_data_reaches_the_terminal(hostile, command):
 
 
 def test_no_escape_in_errors_and_validate(hostile):
-    bad = _write(hostile.parent / "bad.csv", [["b1", "IND", PAYLOAD, "export", PAYLOAD, "USD", PAYLOAD, "reported", "s", "q", ""]])
+    row = ["b1", "IND", PAYLOAD, "export", PAYLOAD, "USD", PAYLOAD, "reported", "s", "q", ""]
+    bad = _write(hostile.parent / "bad.csv", [row])
     code, shown = _on_a_terminal("validate", str(bad), cwd=hostile.parent)
     assert code == 1
     assert b"\\x1b" in shown  # the value is shown, escaped
