@@ -20,10 +20,10 @@ CALENDAR = "calendar"
 FISCAL = "fiscal-apr-mar"
 BASES = (CALENDAR, FISCAL)
 
-_CAL = re.compile(r"(\d{4})")
-_FY = re.compile(r"FY(\d{4})-(\d{2})")
+_CAL = re.compile(r"(\d{4})", re.ASCII)  # ASCII digits only: "٢٠٢٤" is not a second "2024"
+_FY = re.compile(r"FY(\d{4})-(\d{2})", re.ASCII)
 # Forms people write that are close but ambiguous or non-canonical, with the canonical hint.
-_NEAR_FY = re.compile(r"(?:FY\s*)?(\d{4})\s*[-‐‑–/]\s*(\d{2}|\d{4})", re.IGNORECASE)
+_NEAR_FY = re.compile(r"(?:FY\s*)?(\d{4})\s*[-‐‑–/]\s*(\d{2}|\d{4})", re.IGNORECASE | re.ASCII)
 
 
 class Period(NamedTuple):
