@@ -18,7 +18,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import partners, periods, validation
+from . import partners, validation
 from .errors import MissingExtraError, TradeDataError, UsageError
 from .validation import ERROR, WARNING, Problem
 
@@ -227,17 +227,7 @@ def _check_cells(con, rows: str, name: str) -> tuple[list[Problem], dict[str, li
             column, message = messages[code]
             severity = WARNING if code == "blank-value" else ERROR
             problems += _locate(con, rows, name, cond, column, code, message, severity)
-    rules = {
-        "reporter": (validation._is_code, "bad-code", "'{value}' is not a three-letter upper-case code"),
-        "partner": (validation._is_code, "bad-code", "'{value}' is not a three-letter upper-case code"),
-        "flow": (validation.FLOWS.__contains__, "unknown-flow", "flow '{value}' is not one of export, import, total"),
-        "currency": (validation.currencies().__contains__, "unknown-currency", "'{value}' is not an ISO 4217 currency code"),
-        "period": (lambda p: periods.try_parse(p) is not None, "bad-period", "period '{value}' does not parse"),
-        "status": (
-            lambda s: s == "" or validation._is_status(s), "bad-status",
-            "status '{value}' is not a ';'-separated list of reported, approximate, preliminary",
-        ),
-    }  # fmt: skip
+    rules = validation.cell_rules()  # the same rules, codes and messages as the pandas reader
     for column, (good, code, message) in rules.items():
         for value in found[column] or []:
             if value and not good(value):
@@ -253,7 +243,10 @@ def _locate(
     """The first lines where ``cond`` holds (cell values bound as ``params``), as Problems."""
     sql = f"SELECT line, {quote_ident(column)} FROM ({rows}) WHERE {cond} ORDER BY line LIMIT {int(limit)}"
     found = con.execute(sql, params or {}).fetchall()
-    return [Problem(name, int(line), column, value, code, message.format(value=value), severity) for line, value in found]
+    return [
+        Problem(name, int(line), column, value, code, validation.say(message, value), severity)
+        for line, value in found
+    ]
 
 
 def _union(usable: list[tuple[str, str]]) -> tuple[str, dict[str, str]]:

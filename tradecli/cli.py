@@ -61,8 +61,21 @@ def _stdout_gone() -> None:
         os.close(devnull)
 
 
+def _reader_left() -> None:
+    """`tradecli ... | head`: the reader left; exit quietly (0) like other filters."""
+    _stdout_gone()
+    sys.stderr.close()
+    sys.exit(ExitStatus.OK)
+
+
 class _Group(TyperGroup):
     """The app's group: one error path, one line per error, named exit codes."""
+
+    def invoke(self, ctx):  # noqa: D102
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:  # here, before the bundled Click turns it into a silent exit 1
+            _reader_left()
 
     def main(self, *args, standalone_mode: bool = True, **kwargs):  # noqa: D102
         _prepare_streams()
@@ -84,10 +97,7 @@ class _Group(TyperGroup):
         except typer.Abort:
             sys.exit(130)
         except BrokenPipeError:
-            # `tradecli ... | head`: the reader left; exit quietly like other filters.
-            _stdout_gone()
-            sys.stderr.close()
-            sys.exit(ExitStatus.OK)
+            _reader_left()
         except UnicodeEncodeError as exc:
             _stdout_gone()
             encoding = getattr(sys.stdout, "encoding", "?")

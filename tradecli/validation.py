@@ -87,15 +87,45 @@ def check_columns(file: str, header: list[str]) -> list[Problem]:
 def _cell_problems(
     file: str, frame: pd.DataFrame, column: str, bad: pd.Series, code: str, message: str, severity: str = ERROR
 ) -> list[Problem]:
-    """One Problem per row where ``bad`` is true; ``message`` may use {value}."""
+    """One Problem per row where ``bad`` is true; ``message`` may use {value}, or be a function of the value."""
     mask = np.asarray(pd.Series(bad, index=frame.index).fillna(False), dtype=bool)
     if not mask.any():
         return []
     rows = frame.loc[mask, ["line", column]]
     return [
-        Problem(file, int(line), column, value, code, message.format(value=value), severity)
+        Problem(file, int(line), column, value, code, say(message, value), severity)
         for line, value in rows.itertuples(index=False, name=None)
     ]
+
+
+def say(message, value) -> str:
+    """A rule's message for one value: a template using {value}, or a function of the value."""
+    return message(value) if callable(message) else message.format(value=value)
+
+
+def cell_rules() -> dict[str, tuple]:
+    """The rules one cell must pass, by column: (test of a non-blank value, code, message of the value).
+
+    Written once: the pandas reader below and the DuckDB engine (bigfiles) both apply these,
+    so a file gets the same finding, message and hint from either engine.
+    """
+
+    def code_message(value: str) -> str:
+        return f"'{value}' is not a three-letter upper-case code (ISO 3166-1 alpha-3, or a group code such as LAC)"
+
+    return {
+        "reporter": (_is_code, "bad-code", code_message),
+        "partner": (_is_code, "bad-code", code_message),
+        "flow": (FLOWS.__contains__, "unknown-flow", lambda v: f"flow '{v}' is not one of {', '.join(FLOWS)}"),
+        "currency": (currencies().__contains__, "unknown-currency", lambda v: f"'{v}' is not an ISO 4217 currency code"),
+        "period": (
+            lambda p: periods.try_parse(p) is not None, "bad-period",
+            lambda v: f"period '{v}' does not parse; {periods.hint(v)}",
+        ),
+        "status": (
+            _is_status, "bad-status", lambda v: f"status '{v}' is not a ';'-separated list of {', '.join(STATUSES)}"
+        ),
+    }  # fmt: skip
 
 
 def parse_values(raw: pd.Series) -> pd.Series:
@@ -148,35 +178,10 @@ def check_cells(file: str, frame: pd.DataFrame) -> list[Problem]:
         file, frame, "value", blank, "blank-value", "the value is blank: a missing figure, left out (never read as zero)", WARNING
     )
 
-    for column in ("reporter", "partner"):
-        problems += _cell_problems(
-            file, frame, column, _bad_unique(frame[column], _is_code), "bad-code",
-            "'{value}' is not a three-letter upper-case code (ISO 3166-1 alpha-3, or a group code such as LAC)",
-        )  # fmt: skip
     same = (frame["reporter"].astype("str") == frame["partner"].astype("str")) & (frame["reporter"] != "")
     problems += _cell_problems(file, frame, "partner", same, "self-trade", "reporter and partner are both '{value}'")
-    problems += _cell_problems(
-        file,
-        frame,
-        "flow",
-        _bad_unique(frame["flow"], FLOWS.__contains__),
-        "unknown-flow",
-        f"flow '{{value}}' is not one of {', '.join(FLOWS)}",
-    )
-    problems += _cell_problems(
-        file, frame, "currency", _bad_unique(frame["currency"], currencies().__contains__), "unknown-currency",
-        "'{value}' is not an ISO 4217 currency code",
-    )  # fmt: skip
-    for line, label in frame.loc[
-        _bad_unique(frame["period"], lambda p: periods.try_parse(p) is not None), ["line", "period"]
-    ].itertuples(index=False, name=None):
-        problems.append(
-            Problem(file, int(line), "period", label, "bad-period", f"period '{label}' does not parse; {periods.hint(label)}")
-        )
-    problems += _cell_problems(
-        file, frame, "status", _bad_unique(frame["status"], _is_status), "bad-status",
-        f"status '{{value}}' is not a ';'-separated list of {', '.join(STATUSES)}",
-    )  # fmt: skip
+    for column, (good, code, message) in cell_rules().items():
+        problems += _cell_problems(file, frame, column, _bad_unique(frame[column], good), code, message)
     return sorted(problems, key=lambda p: (p.line or 0, COLUMNS.index(p.column) if p.column in COLUMNS else 0))
 
 
