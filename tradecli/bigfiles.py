@@ -205,9 +205,10 @@ def _check_cells(con, rows: str, name: str) -> tuple[list[Problem], dict[str, li
         "blank-value": "value = ''",
         "self-trade": "reporter = partner AND reporter <> ''",
     }
-    columns = "count(*), " + ", ".join(f'count(*) FILTER (WHERE {cond}) AS "{code}"' for code, cond in counts.items())
+    # Only this module's own fragments are joined here; names are quoted, cell values are bound parameters.
+    columns = "count(*), " + ", ".join(f"count(*) FILTER (WHERE {cond}) AS {quote_ident(code)}" for code, cond in counts.items())
     listed = ("reporter", "partner", "flow", "period", "currency", "status")
-    distinct = ", ".join(f"list(DISTINCT {c}) AS {c}" for c in listed)
+    distinct = ", ".join(f"list(DISTINCT {quote_ident(c)}) AS {quote_ident(c)}" for c in listed)
     row = con.execute(f"SELECT {columns}, {distinct} FROM ({rows})").fetchone()
     found = dict(zip(["rows", *counts, *listed], row, strict=True))
     if not found["rows"]:

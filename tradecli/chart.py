@@ -145,14 +145,18 @@ def _matplotlib():
 _RC = {"svg.hashsalt": "tradecli", "svg.fonttype": "none", "font.family": "DejaVu Sans", "font.size": 9}
 
 
+def _image_text(text: str) -> str:
+    """Data as image text: controls escaped (an SVG stays well-formed XML), $ literal (never mathtext)."""
+    return safe_text(text).replace("$", r"\$")
+
+
 def write_image(frame, out: IO[bytes], kind: str) -> None:
     """Write the charts as one SVG or PNG image: a panel per currency and basis, with title, unit, period labels and sources."""
     matplotlib = _matplotlib()
     from matplotlib.figure import Figure
 
     charts = groups(frame)
-    # Image text: controls escaped (SVG stays well-formed XML) and $ literal (never mathtext).
-    notes = [safe_text(note).replace("$", r"\$") for note in footnotes("chart", records(frame))]
+    notes = [_image_text(note) for note in footnotes("chart", records(frame))]
     wrapped = [line for note in notes for line in textwrap.wrap(note, 110)]
     with matplotlib.rc_context(_RC):
         height = sum(1.2 + 0.9 * len(g.rows) for g in charts) + 0.18 * len(wrapped) + 0.6
@@ -172,7 +176,7 @@ def _draw(ax, group: Group) -> None:
     rows = group.rows
     decimals = _decimals([v for r in rows for v in (r["exports"], r["imports"], r["balance"])])
     labels = [
-        safe_text(f"{partners.display(str(r['partner']))} {r['period']}").replace("$", r"\$")
+        _image_text(f"{partners.display(str(r['partner']))} {r['period']}")
         + (f"\n{_flags(r)}" if _flags(r) else "")
         for r in rows
     ]
