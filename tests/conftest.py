@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import settings
 
 from tradecli import periods
 from tradecli.flows import FIGURE_COLUMNS
+
+# No per-example deadline: timings on a shared two-core CI machine vary several-fold, and a
+# property test checks results, not speed (speed is measured in bench/).
+settings.register_profile("tradecli", deadline=None)
+settings.load_profile("tradecli")
 
 
 def make_figures(*rows: tuple) -> pd.DataFrame:

@@ -13,6 +13,8 @@ __version__ = "1.0.0"
 
 __all__ = [
     "__version__",
+    "Dataset",
+    "Result",
     "load",
     "balance",
     "compare_years",
@@ -31,14 +33,16 @@ __all__ = [
 ]
 
 _LAZY = {
+    "Dataset": "dataset",
+    "Result": "dataset",
     "load": "queries",
-    "balance": "queries",
-    "compare_years": "queries",
-    "compare_partners": "queries",
-    "partner_list": "queries",
-    "source_list": "queries",
+    "balance": "dataset",
+    "compare_years": "dataset",
+    "compare_partners": "dataset",
+    "partner_list": "dataset",
+    "source_list": "dataset",
     "resolve": "queries",
-    "crosscheck": "queries",
+    "crosscheck": "dataset",
     "import_official": "queries",
     "TradeError": "errors",
     "TradeDataError": "errors",

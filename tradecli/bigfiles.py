@@ -238,16 +238,21 @@ def _check_cells(con, rows: str, name: str) -> tuple[list[Problem], dict[str, li
 
 
 def _locate(
-    con, rows: str, name: str, cond: str, column: str, code: str, message: str, severity: str,
-    params: dict | None = None, limit: int = 20,
+    con,
+    rows: str,
+    name: str,
+    cond: str,
+    column: str,
+    code: str,
+    message: str,
+    severity: str,
+    params: dict | None = None,
+    limit: int = 20,
 ) -> list[Problem]:
     """The first lines where ``cond`` holds (cell values bound as ``params``), as Problems."""
     sql = f"SELECT line, {quote_ident(column)} FROM ({rows}) WHERE {cond} ORDER BY line LIMIT {int(limit)}"
     found = con.execute(sql, params or {}).fetchall()
-    return [
-        Problem(name, int(line), column, value, code, validation.say(message, value), severity)
-        for line, value in found
-    ]
+    return [Problem(name, int(line), column, value, code, validation.say(message, value), severity) for line, value in found]
 
 
 def _union(usable: list[tuple[str, str]]) -> tuple[str, dict[str, str]]:

@@ -224,70 +224,32 @@ def _progress(message: str):
         status.stop()
 
 
-class _Inputs:
-    """The data a command reads, loaded and checked once, with the partners and reporter asked for
-    resolved against it; warnings go to stderr. Big files are reduced to those rows."""
+def _open(data: list[str] | None, with_bundled: bool):
+    """The dataset a command reads: --data, else $TRADECLI_DATA, else the bundled data."""
+    from .dataset import Dataset
 
-    def __init__(
-        self,
-        data: list[str] | None,
-        with_bundled: bool,
-        partners: list[str] | None = None,
-        reporter: str | None = None,
-        period: str | None = None,
-    ) -> None:
-        from . import flows, periods, queries
-
-        self.sources = flows.resolve_sources(data, with_bundled, os.environ.get("TRADECLI_DATA"))
-        self.files = [s for s in self.sources if s != flows.BUNDLED]
-        self.partners: list[str] = []
-        self.reporter: str | None = None
-        label = periods.parse(period).label if period else None
-        resolved = False
-
-        def narrow(reporters, codes):  # functions: big files are only asked when needed
-            nonlocal resolved
-            resolved = True
-            self.partners = queries.resolve_lazily(partners or [], codes)
-            if isinstance(reporter, list):  # a batch of reporter codes (see balance --reporter all)
-                self.reporter = reporter
-            elif reporter and reporter.strip().lower() == "all":
-                self.reporter = None
-            elif reporter is not None:
-                self.reporter = queries.resolve_lazily([reporter], codes, "reporter")[0]
-            else:
-                self.reporter = queries.default_reporter(reporters=reporters())
-            return self.reporter, self.partners, label
-
-        with _progress(f"Reading {', '.join(flows.display_name(s) for s in self.sources)}…"):
-            self.flows = flows.load(self.sources, narrow)
-        if not resolved:
-            narrow(
-                lambda: self.flows.reporters, lambda code=None: self.flows.codes if code is None else {code} & self.flows.codes
-            )
-        _warn(self.flows.warnings)
-
-    def behind(self, table):
-        """A call returning the figures behind ``table`` (queries.figures_behind), for _emit."""
-        from . import queries
-
-        return lambda: queries.figures_behind(table, self.flows)
+    return Dataset.open(data, with_bundled, os.environ.get("TRADECLI_DATA"))
 
 
-def _emit(frame, kind: str, fmt: Format, output: str | None, inputs: list, behind=None) -> None:
-    """Render ``frame`` to stdout or, atomically, to the --output file.
+def _answer(ask):
+    """Run a library call with a spinner for slow reads; print its warnings on stderr."""
+    with _progress("Reading…"):
+        result = ask()
+    _warn(result.warnings)
+    return result
 
-    ``behind`` returns the figures behind ``frame``; called only for formats that list them.
-    """
+
+def _emit(result, fmt: Format, output: str | None) -> None:
+    """Render a library ``Result`` to stdout or, atomically, to the --output file (never over a file it read)."""
     from . import render
     from .output import open_output
 
     fmt = render.for_path(fmt, output)
     if fmt.binary and output == "-" and sys.stdout.isatty():
         raise UsageError(f"-f {fmt.value} is a binary file: send -o - into a pipe, or name a file with -o FILE")
-    figures = behind() if behind is not None and fmt.lists_figures else None
-    with open_output(output, inputs, binary=fmt.binary) as stream:
-        render.render(frame, kind, fmt, stream, figures=figures)
+    figures = result.figures() if fmt.lists_figures and result.behind is not None else None
+    with open_output(output, result.files, binary=fmt.binary) as stream:
+        render.render(result.frame, result.kind, fmt, stream, figures=figures)
 
 
 @app.command()
@@ -302,57 +264,20 @@ def balance(
     output: OutputOpt = None,
 ) -> None:
     """Show exports, imports, total, balance and export/import ratio per partner and period."""
-    from . import queries
+    from . import render
 
-    if (
-        reporter
-        and reporter.strip().lower() == "all"
-        and _balance_in_batches(partner, period, currency, fmt, data, with_bundled, output)
-    ):
+    question = _open(data, with_bundled).select(partner, reporter, period)
+    batches = question.balance_batches(currency)
+    chosen = render.resolve(render.for_path(fmt, output), sys.stdout if output in (None, "-") else None)
+    if batches is not None and chosen is Format.csv:
+        from .output import open_output
+
+        with open_output(output, question.files) as stream:  # every reporter of big files, streamed
+            for n, result in enumerate(batches):
+                _warn(result.warnings)
+                render.write_csv(result.frame, stream, header=n == 0)
         return
-    inputs = _Inputs(data, with_bundled, partner, reporter, period)
-    table = queries.balance(inputs.partners, period=period, currency=currency, reporter=inputs.reporter, flows=inputs.flows)
-    _emit(table, "balance", fmt, output, inputs.files, inputs.behind(table))
-
-
-#: Reporters per batch when `balance --reporter all` streams a big file as CSV.
-BATCH_REPORTERS = 25
-
-
-def _balance_in_batches(partner, period, currency, fmt, data, with_bundled, output) -> bool:
-    """`balance --reporter all` on big files as CSV: a batch of reporters at a time, so memory
-    stays bounded (a reporter's figures and the figures about it never span two batches).
-    Returns False when the plain path applies (small files, or not CSV)."""
-    from . import bigfiles, flows, queries, render
-    from .errors import NoFiguresError
-    from .output import open_output
-
-    sources = flows.resolve_sources(data, with_bundled, os.environ.get("TRADECLI_DATA"))
-    files = [s for s in sources if s != flows.BUNDLED and str(s) != "-"]
-    chosen = render.for_path(fmt, output)
-    if (
-        not files
-        or not bigfiles.wanted(files)
-        or render.resolve(chosen, sys.stdout if output in (None, "-") else None) is not Format.csv
-    ):
-        return False
-    reporters = sorted(
-        bigfiles.distinct(files, ("reporter",)) | (flows.load([flows.BUNDLED]).reporters if with_bundled else set())
-    )
-    written = 0
-    with open_output(output, files) as stream:
-        for start in range(0, len(reporters), BATCH_REPORTERS):
-            batch = reporters[start : start + BATCH_REPORTERS]
-            inputs = _Inputs(data, with_bundled, partner, batch, period)
-            try:
-                table = queries.balance(inputs.partners, period=period, currency=currency, reporter=batch, flows=inputs.flows)
-            except NoFiguresError:  # this batch has nothing for the partners or period asked
-                continue
-            render.write_csv(table, stream, header=written == 0)
-            written += len(table)
-    if not written:
-        raise NoFiguresError("no figures for any reporter; see `tradecli partners` for what the data holds")
-    return True
+    _emit(_answer(lambda: question.balance(currency)), fmt, output)
 
 
 @app.command()
@@ -368,17 +293,8 @@ def compare(
     output: OutputOpt = None,
 ) -> None:
     """Compare partners side by side, or with --years each partner's change on the previous period."""
-    from . import queries
-
-    inputs = _Inputs(data, with_bundled, partner, reporter, period)
-    codes = inputs.partners
-    options = {"period": period, "currency": currency, "reporter": inputs.reporter, "flows": inputs.flows}
-    if years:
-        table = queries.compare_years(codes, **options)
-        _emit(table, "years", fmt, output, inputs.files, inputs.behind(table))
-    else:
-        table = queries.compare_partners(codes, **options)
-        _emit(table, "balance", fmt, output, inputs.files, inputs.behind(table))
+    question = _open(data, with_bundled).select(partner, reporter, period)
+    _emit(_answer(lambda: question.years(currency) if years else question.side_by_side(currency)), fmt, output)
 
 
 @app.command()
@@ -398,20 +314,14 @@ def chart(
     ] = None,
 ) -> None:
     """Draw exports and imports per period as bars with the balance marked; several partners only where they share periods."""
-    from . import chart as charts
-    from . import queries
+    from . import render
     from .output import open_output
 
-    kind = charts.output_kind(output)
-    inputs = _Inputs(data, with_bundled, partner, reporter, period)
-    codes = inputs.partners
-    options = {"period": period, "currency": currency, "reporter": inputs.reporter, "flows": inputs.flows}
-    table = queries.balance(codes, **options) if years else queries.compare_partners(codes, **options)
-    with open_output(output, inputs.files, binary=kind != "text") as stream:
-        if kind == "text":
-            charts.write_text(table, stream)
-        else:
-            charts.write_image(table, stream, kind)
+    kind = render.chart_kind(output)
+    question = _open(data, with_bundled).select(partner, reporter, period)
+    result = _answer(lambda: question.balance(currency) if years else question.side_by_side(currency))
+    with open_output(output, result.files, binary=kind != "text") as stream:
+        render.write_chart(result.frame, stream, kind)
 
 
 @app.command("partners")
@@ -423,23 +333,14 @@ def partners_command(
     output: OutputOpt = None,
 ) -> None:
     """List every partner with its periods, currencies and flows, and those named without figures."""
-    from . import queries
-
-    inputs = _Inputs(data, with_bundled, None, reporter)
-    who = inputs.reporter or queries.DEFAULT_REPORTER
-    _emit(
-        queries.partner_list(who, inputs.flows),
-        "partners",
-        fmt,
-        output,
-        inputs.files,
-        lambda: queries.figures_of(who, flows=inputs.flows),
-    )
+    question = _open(data, with_bundled).select(reporter=reporter)
+    _emit(_answer(question.partners), fmt, output)
 
 
 @app.command()
 def sources(
     partner: PartnersArg = None,
+    period: PeriodOpt = None,
     reporter: ReporterOpt = None,
     fmt: FormatOpt = Format.auto,
     data: DataOpt = None,
@@ -447,11 +348,8 @@ def sources(
     output: OutputOpt = None,
 ) -> None:
     """Show each figure behind the numbers with its exact quote and source document."""
-    from . import queries
-
-    inputs = _Inputs(data, with_bundled, partner, reporter)
-    table = queries.source_list(inputs.partners, inputs.reporter or queries.DEFAULT_REPORTER, inputs.flows)
-    _emit(table, "sources", fmt, output, inputs.files)
+    question = _open(data, with_bundled).select(partner, reporter, period)
+    _emit(_answer(question.sources), fmt, output)
 
 
 FilesArg = Annotated[
@@ -472,14 +370,14 @@ def validate(
     output: OutputOpt = None,
 ) -> None:
     """Check figure files: one row per problem with its line, column, value, code and severity."""
-    from . import flows, queries
+    from . import flows
 
-    sources = flows.resolve_sources([*(file or []), *(data or [])], with_bundled, os.environ.get("TRADECLI_DATA"))
-    report = queries.check(sources)
-    _emit(report, "problems", fmt, output, [s for s in sources if s != flows.BUNDLED])
-    errors = int((report["severity"] == "error").sum())
-    warnings = len(report) - errors
-    names = ", ".join(flows.display_name(s) for s in sources)
+    dataset = _open([*(file or []), *(data or [])], with_bundled)
+    result = dataset.validate()
+    _emit(result, fmt, output)
+    errors = int((result.frame["severity"] == "error").sum())
+    warnings = len(result.frame) - errors
+    names = ", ".join(flows.display_name(s) for s in dataset.inputs)
     sys.stderr.write(f"{names}: {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}\n")
     if errors or (strict and warnings):
         raise typer.Exit(ExitStatus.DATA)
@@ -526,9 +424,10 @@ def import_command(
 ) -> None:
     """Convert official statistics (TradeStat, UN Comtrade) to checked figures in the flows.csv schema (CSV)."""
     from . import flows, queries
+    from .dataset import Result
 
     result = queries.import_official(fmt.value, file, currency=currency, period=period, commodity=commodity)
-    _emit(result.figures, "flows", Format.csv, output, file)
+    _emit(Result(result.figures, "flows", files=list(file)), Format.csv, output)
     _warn(result.warnings)  # after writing: a refused --output is then the only line
     count, warnings = len(result.figures), len(result.warnings)
     names = ", ".join(flows.display_name(f) for f in file)
@@ -558,20 +457,8 @@ def check_command(
     output: OutputOpt = None,
 ) -> None:
     """Put two sources for the same partner, period and flow side by side, with the gap and gap % of the official value."""
-    from . import flows, queries
+    from .dataset import Dataset
 
-    inputs = _Inputs(data, with_bundled, None, reporter)
-    checked = flows.load(official) if official else None
-    if checked is not None:
-        _warn(checked.warnings)
-    codes = queries.resolve(partner, inputs.flows, *([checked] if checked else []))
-    table = queries.crosscheck(
-        codes,
-        checked,
-        inputs.flows,
-        reporter=inputs.reporter or queries.DEFAULT_REPORTER,
-        period=period,
-        flow=flow,
-        mirror=mirror,
-    )
-    _emit(table, "check", fmt, output, [*inputs.files, *(official or [])])
+    question = _open(data, with_bundled).select(partner, reporter, period)
+    checked = Dataset.open(official) if official else None
+    _emit(_answer(lambda: question.crosscheck(checked, mirror=mirror, flow=flow)), fmt, output)

@@ -234,13 +234,13 @@ def side_by_side(table: pd.DataFrame, partners: list[str]) -> pd.DataFrame:
     )
 
 
-def select(long: pd.DataFrame, partners: list[str] | None = None, period: str | None = None) -> pd.DataFrame:
-    """Keep the figures of the given partners (codes) and period label; None keeps all."""
+def select(long: pd.DataFrame, partners: Sequence[str] | None = None, periods: Sequence[str] | None = None) -> pd.DataFrame:
+    """Keep the figures of the given partners (codes) and period labels; none keeps all."""
     keep = pd.Series(True, index=long.index)
     if partners:
-        keep &= long["partner"].isin(partners)
-    if period:
-        keep &= long["period"] == period
+        keep &= long["partner"].isin(list(partners))
+    if periods:
+        keep &= long["period"].isin(list(periods))
     return long[keep]
 
 

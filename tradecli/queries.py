@@ -12,7 +12,7 @@ import pandas as pd
 
 from . import currency as fx
 from . import flows as flows_mod
-from . import gaps, metrics, official, partners, periods
+from . import gaps, metrics, official, partners
 from .errors import UnknownPartnerError, UsageError
 from .validation import FLOWS
 
@@ -79,28 +79,31 @@ def resolve_lazily(names: Sequence[str], codes: Callable[..., set[str]], what: s
 
 def balance(
     partner_codes: Sequence[str] | None = None,
-    period: str | None = None,
+    periods: Sequence[str] = (),
     currency: str | None = None,
-    reporter: str | None = DEFAULT_REPORTER,
+    reporter: str | Sequence[str] | None = DEFAULT_REPORTER,
     flows: flows_mod.Flows | None = None,
     rates: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Balances from ``reporter``'s side (metrics.BALANCE_COLUMNS), optionally converted to ``currency``.
+    """Balances from ``reporter``'s side (metrics.BALANCE_COLUMNS), optionally converted to ``currency``;
+    empty when there are none. ``periods`` are canonical labels (periods.parse); none keeps all.
 
-    ``reporter`` None: every reporter in the data, each from its own side.
+    ``reporter`` None: every reporter in the data, each from its own side. The question's
+    defaults (which reporter, which files) are decided by dataset.Dataset.
     """
-    label = periods.parse(period).label if period else None
-    long = metrics.select(metrics.perspective(_figures(flows), reporter), list(partner_codes or []), label)
+    long = metrics.select(metrics.perspective(_figures(flows), reporter), list(partner_codes or []), list(periods))
     if currency is not None:
         long = fx.to_currency(long, currency, rates if rates is not None else fx.load_rates())
-    who = reporter or "any reporter"
-    what = f"{who} with {', '.join(partner_codes)}" if partner_codes else f"reporter {who}"
-    return metrics.require(metrics.balances(long), what + (f" in {label}" if label else ""))
+    return metrics.balances(long)
 
 
-def compare_years(partner_codes: Sequence[str], **kwargs) -> pd.DataFrame:
-    """Year-on-year change for each partner (metrics.YEARS_COLUMNS); same arguments as ``balance``."""
-    return metrics.year_on_year(balance(partner_codes, **kwargs))
+def compare_years(partner_codes: Sequence[str], periods: Sequence[str] = (), **kwargs) -> pd.DataFrame:
+    """Year-on-year change for each partner (metrics.YEARS_COLUMNS); same arguments as ``balance``.
+
+    The change is computed over every period; ``periods`` then select the rows shown.
+    """
+    table = metrics.year_on_year(balance(partner_codes, **kwargs))
+    return table[table["period"].isin(periods)].reset_index(drop=True) if periods else table
 
 
 def crosscheck(
@@ -108,7 +111,7 @@ def crosscheck(
     official_flows: flows_mod.Flows | None = None,
     flows: flows_mod.Flows | None = None,
     reporter: str = DEFAULT_REPORTER,
-    period: str | None = None,
+    periods: Sequence[str] = (),
     flow: str | None = None,
     mirror: bool = False,
 ) -> pd.DataFrame:
@@ -129,11 +132,10 @@ def crosscheck(
     else:
         mine = metrics.perspective(official_flows.figures, reporter)
         theirs = metrics.perspective(figures, reporter)
-    label = periods.parse(period).label if period else None
-    mine, theirs = (metrics.select(side, list(partner_codes), label) for side in (mine, theirs))
+    mine, theirs = (metrics.select(side, list(partner_codes), list(periods)) for side in (mine, theirs))
     if flow:
         mine, theirs = mine[mine["flow"] == flow], theirs[theirs["flow"] == flow]
-    what = f"{reporter} with {', '.join(partner_codes)}" + (f" in {label}" if label else "")
+    what = f"{reporter} with {', '.join(partner_codes)}" + (f" in {', '.join(periods)}" if periods else "")
     return metrics.require(gaps.compare(mine, theirs), what)
 
 
@@ -144,11 +146,13 @@ def import_official(fmt: str, files: Sequence[str | Path], **options) -> officia
 
 def compare_partners(partner_codes: Sequence[str], **kwargs) -> pd.DataFrame:
     """The partners side by side for the periods and currency they share (metrics.BALANCE_COLUMNS)."""
-    return metrics.side_by_side(balance(partner_codes, **kwargs), list(partner_codes))
+    table = metrics.require(balance(partner_codes, **kwargs), f"{', '.join(partner_codes)}")
+    return metrics.side_by_side(table, list(partner_codes))
 
 
-def partner_list(reporter: str = DEFAULT_REPORTER, flows: flows_mod.Flows | None = None) -> pd.DataFrame:
-    """Every partner of ``reporter`` with its periods, currencies and flows, and the named ones without figures."""
+def partner_list(reporter: str | None = DEFAULT_REPORTER, flows: flows_mod.Flows | None = None) -> pd.DataFrame:
+    """Every partner of ``reporter`` (None: of any reporter) with its periods, currencies and flows, and the named ones
+    without figures."""
     long = metrics.perspective(_figures(flows), reporter)
     rows = []
     named = partners.mentioned() if flows is None or flows.bundled else []
@@ -185,16 +189,29 @@ def source_list(
 
 
 def figures_of(
-    reporter: str = DEFAULT_REPORTER, partner_codes: Sequence[str] | None = None, flows: flows_mod.Flows | None = None
+    reporter: str | None = DEFAULT_REPORTER,
+    partner_codes: Sequence[str] | None = None,
+    flows: flows_mod.Flows | None = None,
+    periods: Sequence[str] = (),
 ) -> pd.DataFrame:
-    """Like ``source_list`` (SOURCE_COLUMNS), but no rows is an empty frame, not an error."""
+    """Like ``source_list`` (SOURCE_COLUMNS), but no rows is an empty frame, not an error.
+
+    ``reporter`` None: figures of any reporter; ``periods`` (labels) none: all.
+    """
     figures = _figures(flows)
-    own = figures["reporter"] == reporter
-    mirror = figures["partner"] == reporter
-    if partner_codes:
-        own &= figures["partner"].isin(partner_codes)
-        mirror &= figures["reporter"].isin(partner_codes)
-    return figures[own | mirror][SOURCE_COLUMNS].reset_index(drop=True)
+    if reporter is None:
+        keep = figures["partner"].isin(partner_codes) | figures["reporter"].isin(partner_codes) if partner_codes else None
+        chosen = figures[keep] if keep is not None else figures
+    else:
+        own = figures["reporter"] == reporter
+        mirror = figures["partner"] == reporter
+        if partner_codes:
+            own &= figures["partner"].isin(partner_codes)
+            mirror &= figures["reporter"].isin(partner_codes)
+        chosen = figures[own | mirror]
+    if periods:
+        chosen = chosen[chosen["period"].isin(list(periods))]
+    return chosen[SOURCE_COLUMNS].reset_index(drop=True)
 
 
 def figures_behind(table: pd.DataFrame, flows: flows_mod.Flows | None = None) -> pd.DataFrame:

@@ -69,7 +69,6 @@ def for_path(fmt: Format, path: str | None) -> Format:
 # --- raw values ------------------------------------------------------------------------
 
 
-
 #: Numbers are written with at most this many decimal places and 15 significant digits:
 #: exact to the cent (0.00000001 million) for any figure below 10 trillion, while the float
 #: noise of sums and differences (770 − 773.24 = -3.2400000000000091) is trimmed.
@@ -334,18 +333,22 @@ def footnotes(kind: str, rows: list[dict[str, Any]]) -> list[str]:
     shown = flag_defs.split(flag_defs.merge(str(r.get("flags") or "") for r in rows))
     if shown:
         notes.append("Flags: " + "; ".join(f"{_SHORT_FLAG.get(f, f)} = {flag_defs.MEANING.get(f, f)}" for f in shown) + ".")
+    several = len({r.get("reporter") for r in rows}) > 1
     for r in rows:
         derived = [part for part in str(r.get("derivation") or "").split("; ") if part and not part.startswith("total =")]
         if derived:
-            notes.append(f"{partners.display(r['partner'])} {r['period']} {unit(r['currency'])}: {'; '.join(derived)}.")
+            who = f"{partners.display(r['reporter'])} with " if several else ""
+            notes.append(f"{who}{partners.display(r['partner'])} {r['period']} {unit(r['currency'])}: {'; '.join(derived)}.")
     rates = dict.fromkeys(part for r in rows for part in str(r.get("fx") or "").split(";") if part)
     notes += [f"Rate used: {rate}." for rate in rates]
     if kind in ("balance", "years", "chart"):
         files = dict.fromkeys(part for r in rows for part in str(r.get("sources") or "").split(";") if part)
         codes = " ".join(dict.fromkeys(_spelling(str(r["partner"])) for r in rows))
-        reporters = dict.fromkeys(str(r["reporter"]) for r in rows)
-        if reporters.keys() != {"IND"}:
-            codes += " --reporter " + ",".join(_spelling(r) for r in reporters)
+        reporters = list(dict.fromkeys(str(r["reporter"]) for r in rows))
+        if len(reporters) > 1:
+            codes += " --reporter all"
+        elif reporters != ["IND"]:
+            codes += f" --reporter {_spelling(reporters[0])}"
         if files:
             notes.append(f"Sources: {', '.join(files)}.")
             notes.append(f"Exact words behind each number: tradecli sources {codes}")
@@ -369,6 +372,12 @@ def footnotes(kind: str, rows: list[dict[str, Any]]) -> list[str]:
 def title(kind: str, rows: list[dict[str, Any]]) -> str:
     """A table title naming the reporter (and the partner when there is one)."""
     reporters = dict.fromkeys(partners.display(str(r["reporter"])) for r in rows if r.get("reporter"))
+    if len(reporters) > 1:  # --reporter all: a Reporter column says whose side each row is
+        return {
+            "balance": "Trade by reporter: balance",
+            "years": "Trade by reporter: change on the previous period",
+            "check": "Trade by reporter: other figures against official ones",
+        }.get(kind, title(kind, [{k: v for k, v in r.items() if k != "reporter"} for r in rows]))
     who = ", ".join(reporters)
     partner_names = dict.fromkeys(partners.display(str(r["partner"])) for r in rows if r.get("partner"))
     with_whom = f" with {', '.join(partner_names)}" if 0 < len(partner_names) <= 3 else ""
@@ -460,11 +469,17 @@ def _write_problems(rows: list[dict[str, Any]], console) -> None:
         console.print(Text(safe_text(f"{where}: {r['severity']}: {r['message']}{value} [{r['code']}]")))
 
 
+def _several_reporters(frame) -> bool:
+    return "reporter" in frame.columns and len(set(frame["reporter"])) > 1
+
+
 def _sections(frame, kind: str, heading: str | None):
     """(title, frame part, columns) per table: one per currency for figures, else one."""
     if "currency" in frame.columns and kind in ("balance", "years", "check"):
         # One table per currency: figures in different currencies never share a column.
         spec = [c for c in SPECS[kind] if c.kind != "unit"]
+        if _several_reporters(frame):  # --reporter all: each row says whose side it is seen from
+            spec = [Column("reporter", "Reporter", "partner"), *spec]
         for code in dict.fromkeys(frame["currency"]):
             part = frame[frame["currency"] == code]
             yield f"{heading or title(kind, records(part))}, {unit(code)[:-2]} million", part, spec
@@ -572,3 +587,20 @@ def render(
         spreadsheet.write_xlsx(frame, kind, out, heading or title(kind, records(frame)), footnotes(kind, records(frame)), figures)
     else:
         write_table(frame, kind, out, heading)
+
+
+def chart_kind(path: str | None) -> str:
+    """What a chart's --output name asks for: 'svg', 'png' or 'text' (none, '-', or .txt); else a UsageError."""
+    from . import chart
+
+    return chart.output_kind(path)
+
+
+def write_chart(frame, out: IO, kind: str) -> None:
+    """Write balances as a chart: the text chart (``kind`` 'text') or an SVG/PNG image (binary ``out``)."""
+    from . import chart
+
+    if kind == "text":
+        chart.write_text(frame, out)
+    else:
+        chart.write_image(frame, out, kind)

@@ -1,0 +1,338 @@
+"""The question a command asks, decided in one place, and its answer.
+
+``Dataset.open(data, with_bundled, env)`` says which files are read; ``.select(partners,
+reporter, periods)`` says what is asked of them; ``.balance()``, ``.years()``,
+``.side_by_side()``, ``.partners()``, ``.sources()``, ``.validate()`` and ``.crosscheck()``
+answer it as a ``Result``. Every CLI command is one such call plus rendering, so the CLI and
+the library cannot disagree (``tradecli balance -f json`` is ``render.records(result.frame)``).
+
+The rules of the question live here and nowhere else:
+
+- which files: ``data``, else the ``env`` path list ($TRADECLI_DATA), else the bundled data;
+  ``with_bundled`` adds the bundled data to the first two;
+- which reporter: the one asked for; ``"all"`` for every reporter, each from its own side;
+  none given means the data's only reporter, else India;
+- which partners: names, codes or aliases resolved against the names table and the data;
+- which periods: the labels asked for select the rows *shown*; a year-on-year change is always
+  computed from every period first, so ``--years --period FY2024-25`` still has its change.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import NoFiguresError, UsageError
+
+#: The reporter when the data holds several and none is asked for.
+DEFAULT_REPORTER = "IND"
+#: The reporter value meaning every reporter, each from its own side.
+ALL = "all"
+#: Reporters per batch when every reporter's balances are streamed from big files.
+BATCH_REPORTERS = 25
+
+
+@dataclass
+class Result:
+    """An answer: the ``frame`` (columns by ``kind``), the warnings met on the way, and the files read.
+
+    ``kind`` is balance | years | partners | sources | problems | check | flows; it tells the
+    renderer which table, title and footnotes to use. ``figures()`` lists the figures behind the
+    frame (queries.SOURCE_COLUMNS), computed on first use.
+    """
+
+    frame: Any
+    kind: str
+    warnings: list = field(default_factory=list)
+    files: list = field(default_factory=list)
+    behind: Callable[[], Any] | None = field(default=None, repr=False)
+
+    def figures(self):
+        """The figures behind the frame, with their quotes and sources (empty when it lists none)."""
+        import pandas as pd
+
+        from .queries import SOURCE_COLUMNS
+
+        return self.behind() if self.behind is not None else pd.DataFrame(columns=SOURCE_COLUMNS)
+
+    @property
+    def valid(self) -> bool:
+        """For a ``validate`` result: whether no problem is an error."""
+        return not (self.kind == "problems" and (self.frame["severity"] == "error").any())
+
+    def records(self) -> list[dict[str, Any]]:
+        """The frame as a list of plain dicts: what ``-f json`` prints."""
+        from .render import records
+
+        return records(self.frame)
+
+
+def _labels(periods: str | Sequence[str] | None) -> tuple[str, ...]:
+    """Period texts as canonical labels (2024, FY2023-24), in order, without repeats."""
+    from . import periods as periods_mod
+
+    if periods is None:
+        return ()
+    texts = [periods] if isinstance(periods, str) else list(periods)
+    return tuple(dict.fromkeys(periods_mod.parse(text).label for text in texts))
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Files of figures and a question asked of them; immutable (``select`` returns a new one).
+
+    Nothing is read until a question is answered; big files (Parquet, big CSV) are then reduced
+    by DuckDB to the rows the question needs before pandas sees them.
+    """
+
+    inputs: tuple = ()
+    partner_names: tuple[str, ...] = ()
+    reporter_name: str | None = None
+    periods: tuple[str, ...] = ()
+    flows: Any = field(default=None, compare=False, repr=False)  # already loaded figures (Dataset.of)
+
+    # --- which files -----------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, data: Sequence[str | Path] | None = None, with_bundled: bool = False, env: str | None = None) -> Dataset:
+        """The files to read: ``data``, else the ``env`` path list ($TRADECLI_DATA), else the bundled data."""
+        from . import flows
+
+        return cls(inputs=tuple(flows.resolve_sources(data, with_bundled, env)))
+
+    @classmethod
+    def of(cls, loaded) -> Dataset:
+        """A dataset of figures already loaded (a ``flows.Flows``, e.g. from ``tradecli.load``)."""
+        return cls(inputs=(), flows=loaded)
+
+    @property
+    def files(self) -> list:
+        """The files read (not the bundled data): what ``-o`` must never overwrite."""
+        from . import flows
+
+        return [s for s in self.inputs if s != flows.BUNDLED]
+
+    # --- what is asked ---------------------------------------------------------------------
+
+    def select(
+        self,
+        partners: Sequence[str] | None = None,
+        reporter: str | None = None,
+        periods: str | Sequence[str] | None = None,
+    ) -> Dataset:
+        """Ask about these partners (names, codes or aliases; none: all), this reporter ('all': each
+        from its own side; none: the data's only reporter, else India) and these periods (none: all)."""
+        if reporter is not None and not str(reporter).strip():
+            raise UsageError("an empty reporter name; give a name, an ISO code, an alias or 'all'")
+        return dataclasses.replace(self, partner_names=tuple(partners or ()), reporter_name=reporter, periods=_labels(periods))
+
+    @property
+    def all_reporters(self) -> bool:
+        """Whether every reporter is asked for."""
+        return isinstance(self.reporter_name, str) and self.reporter_name.strip().lower() == ALL
+
+    def _resolve(self, reporters: Callable[[], set[str]], codes: Callable[..., set[str]]):
+        """(reporter code or None for all, partner codes) for this question against the data."""
+        from . import queries
+
+        partner_codes = queries.resolve_lazily(list(self.partner_names), codes)
+        if self.all_reporters:
+            return None, partner_codes
+        if self.reporter_name is not None:
+            return queries.resolve_lazily([self.reporter_name], codes, "reporter")[0], partner_codes
+        found = set(reporters())
+        return (found.pop() if len(found) == 1 else DEFAULT_REPORTER), partner_codes
+
+    def _load(self, narrow_periods: bool = True, reporters: list[str] | None = None):
+        """(figures, reporter code or None, partner codes): the data read once for this question.
+
+        ``narrow_periods`` False keeps every period (a change needs the period before the ones shown);
+        ``reporters`` narrows to a batch of reporter codes (see ``balance_batches``).
+        """
+        from . import flows as flows_mod
+
+        if self.flows is not None:
+            loaded = self.flows
+            reporter, codes = self._resolve(
+                lambda: loaded.reporters, lambda code=None: loaded.codes if code is None else {code} & loaded.codes
+            )
+            return loaded, reporters or reporter, codes
+        chosen: dict[str, Any] = {}
+        # Big files are reduced to one period only when a single one is asked and nothing needs the rest.
+        period = self.periods[0] if narrow_periods and len(self.periods) == 1 else None
+
+        def narrow(reporters_of, codes_of):
+            chosen["reporter"], chosen["partners"] = self._resolve(reporters_of, codes_of)
+            return (reporters or chosen["reporter"]), chosen["partners"], period
+
+        loaded = flows_mod.load(list(self.inputs), narrow)
+        if not chosen:  # small files: resolve against what was read
+            narrow(lambda: loaded.reporters, lambda code=None: loaded.codes if code is None else {code} & loaded.codes)
+        return loaded, reporters or chosen["reporter"], chosen["partners"]
+
+    # --- answers ---------------------------------------------------------------------------
+
+    def _result(self, frame, kind: str, loaded, behind: bool = True) -> Result:
+        from . import queries
+
+        return Result(
+            frame,
+            kind,
+            list(loaded.warnings),
+            self.files,
+            (lambda: queries.figures_behind(frame, loaded)) if behind else None,
+        )
+
+    def _what(self, reporter, partner_codes) -> str:
+        who = reporter if isinstance(reporter, str) else "any reporter" if reporter is None else ", ".join(reporter)
+        what = f"{who} with {', '.join(partner_codes)}" if partner_codes else f"reporter {who}"
+        return what + (f" in {', '.join(self.periods)}" if self.periods else "")
+
+    def _balances(self, loaded, reporter, partner_codes, currency, rates, periods):
+        from . import queries
+
+        return queries.balance(partner_codes, periods=periods, currency=currency, reporter=reporter, flows=loaded, rates=rates)
+
+    def balance(self, currency: str | None = None, rates=None) -> Result:
+        """Exports, imports, total, balance and ratios per partner and period (metrics.BALANCE_COLUMNS)."""
+        from . import metrics
+
+        loaded, reporter, codes = self._load()
+        table = self._balances(loaded, reporter, codes, currency, rates, self.periods)
+        return self._result(metrics.require(table, self._what(reporter, codes)), "balance", loaded)
+
+    def balance_batches(self, currency: str | None = None, rates=None) -> Iterator[Result] | None:
+        """Every reporter's balances from big files, a batch of reporters at a time (memory stays bounded:
+        a reporter's figures and the figures about it never span two batches); None where the plain
+        ``balance`` applies (small files, or not every reporter)."""
+        from . import bigfiles, flows
+
+        files = [s for s in self.files if str(s) != "-"]
+        if not self.all_reporters or self.flows is not None or not files or not bigfiles.wanted(files):
+            return None
+        bundled = flows.load([flows.BUNDLED]).reporters if flows.BUNDLED in self.inputs else set()
+        everyone = sorted(bigfiles.distinct(files, ("reporter",)) | bundled)
+
+        def batches() -> Iterator[Result]:
+            written = 0
+            for start in range(0, len(everyone), BATCH_REPORTERS):
+                batch = everyone[start : start + BATCH_REPORTERS]
+                loaded, reporter, codes = self._load(reporters=batch)
+                table = self._balances(loaded, reporter, codes, currency, rates, self.periods)
+                if table.empty:  # this batch has nothing for the partners or periods asked
+                    continue
+                written += len(table)
+                yield self._result(table, "balance", loaded, behind=False)
+            if not written:
+                raise NoFiguresError("no figures for any reporter; `tradecli partners --reporter all` lists what the data holds")
+
+        return batches()
+
+    def years(self, currency: str | None = None, rates=None) -> Result:
+        """Each period's change on the one before it of the same basis (metrics.YEARS_COLUMNS).
+
+        The change is computed over every period first; the periods asked for then select the rows shown.
+        """
+        from . import metrics
+
+        loaded, reporter, codes = self._load(narrow_periods=False)
+        table = metrics.year_on_year(self._balances(loaded, reporter, codes, currency, rates, ()))
+        if self.periods:
+            table = table[table["period"].isin(self.periods)].reset_index(drop=True)
+        return self._result(metrics.require(table, self._what(reporter, codes)), "years", loaded)
+
+    def side_by_side(self, currency: str | None = None, rates=None) -> Result:
+        """The partners side by side for the periods and currency they share (metrics.BALANCE_COLUMNS)."""
+        from . import metrics
+
+        loaded, reporter, codes = self._load()
+        table = self._balances(loaded, reporter, codes, currency, rates, self.periods)
+        table = metrics.require(table, self._what(reporter, codes))
+        return self._result(metrics.side_by_side(table, codes), "balance", loaded)
+
+    def partners(self) -> Result:
+        """Every partner of the reporter with its periods, currencies and flows (queries.PARTNER_COLUMNS)."""
+        from . import queries
+
+        loaded, reporter, _ = self._load()
+        table = queries.partner_list(reporter, loaded)
+        return Result(table, "partners", list(loaded.warnings), self.files, lambda: queries.figures_of(reporter, flows=loaded))
+
+    def sources(self) -> Result:
+        """The figures behind the reporter's numbers with these partners: quote and file each (queries.SOURCE_COLUMNS)."""
+        from . import metrics, queries
+
+        loaded, reporter, codes = self._load()
+        table = queries.figures_of(reporter, codes, loaded, self.periods)
+        return self._result(metrics.require(table, self._what(reporter, codes)), "sources", loaded, behind=False)
+
+    def validate(self) -> Result:
+        """Every problem in the files as rows of queries.PROBLEM_COLUMNS (empty when all is well); see ``Result.valid``."""
+        from . import queries
+
+        if self.flows is not None:
+            raise UsageError("validate reads files: open the dataset with Dataset.open(...)")
+        return Result(queries.check(list(self.inputs)), "problems", [], self.files)
+
+    def crosscheck(self, official=None, mirror: bool = False, flow: str | None = None) -> Result:
+        """Two sources side by side for the same partner, period and flow (gaps.CHECK_COLUMNS).
+
+        ``official``: a Dataset (or loaded flows) of official figures, the side gaps are measured
+        against; ``mirror``: the reporter's own figures are the official side, the partners' the other.
+        """
+        from . import queries
+
+        checked = official.loaded() if isinstance(official, Dataset) else official
+        loaded, reporter, _ = self._load()
+        if reporter is None:
+            raise UsageError("check compares one reporter's figures: give --reporter NAME, not 'all'")
+        codes = queries.resolve(list(self.partner_names), loaded, *([checked] if checked is not None else []))
+        table = queries.crosscheck(codes, checked, loaded, reporter=reporter, periods=self.periods, flow=flow, mirror=mirror)
+        warnings = [*loaded.warnings, *(checked.warnings if checked is not None else [])]
+        return Result(table, "check", warnings, [*self.files, *(official.files if isinstance(official, Dataset) else [])])
+
+    def loaded(self):
+        """The figures read and checked (a ``flows.Flows``), for every reporter and partner."""
+        from . import flows
+
+        return self.flows if self.flows is not None else flows.load(list(self.inputs))
+
+
+# --- the one-call API: each is Dataset.open/of(...).select(...).<answer>().frame ---------------
+
+
+def _dataset(flows=None) -> Dataset:
+    return Dataset.of(flows) if flows is not None else Dataset.open()
+
+
+def balance(partners=None, period=None, currency=None, reporter=None, flows=None, rates=None):
+    """``tradecli balance``: metrics.BALANCE_COLUMNS. ``flows`` from ``load`` (default: the bundled data)."""
+    return _dataset(flows).select(partners, reporter, period).balance(currency, rates).frame
+
+
+def compare_years(partners, period=None, currency=None, reporter=None, flows=None, rates=None):
+    """``tradecli compare --years``: metrics.YEARS_COLUMNS."""
+    return _dataset(flows).select(partners, reporter, period).years(currency, rates).frame
+
+
+def compare_partners(partners, period=None, currency=None, reporter=None, flows=None, rates=None):
+    """``tradecli compare``: metrics.BALANCE_COLUMNS for the periods and currency the partners share."""
+    return _dataset(flows).select(partners, reporter, period).side_by_side(currency, rates).frame
+
+
+def partner_list(reporter=None, flows=None):
+    """``tradecli partners``: queries.PARTNER_COLUMNS."""
+    return _dataset(flows).select(reporter=reporter).partners().frame
+
+
+def source_list(partners=None, reporter=None, flows=None, period=None):
+    """``tradecli sources``: queries.SOURCE_COLUMNS."""
+    return _dataset(flows).select(partners, reporter, period).sources().frame
+
+
+def crosscheck(partners, official_flows=None, flows=None, reporter=None, period=None, flow=None, mirror=False):
+    """``tradecli check``: gaps.CHECK_COLUMNS (``official_flows`` from ``load``, or ``mirror``)."""
+    return _dataset(flows).select(partners, reporter, period).crosscheck(official_flows, mirror=mirror, flow=flow).frame
