@@ -38,6 +38,10 @@ def make_figures(*rows: tuple) -> pd.DataFrame:
                 "note": "",
                 "file": "test.csv",
                 "line": n,
+                "scope": "goods",
+                "scope_from": "stated",
+                "scope_source": "",
+                "scope_quote": "",
             }
         )
     return pd.DataFrame(records, columns=FIGURE_COLUMNS)

@@ -120,9 +120,9 @@ def test_chart_chile_years_in_the_terminal(pinned_terminal):
     result = run("chart", "chile", "--years")
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0] == "India's trade with Chile, US$ million (fiscal years, Apr–Mar)"
-    assert "Chile FY2023-24  approx" in lines
-    assert "Chile FY2024-25  approx prelim" in lines
+    assert lines[0] == "India's trade with Chile, goods, US$ million (fiscal years, Apr–Mar)"
+    assert "Chile FY2023-24  approx scope?" in lines
+    assert "Chile FY2024-25  approx prelim scope?" in lines
     # FY2024-25: imports 2,600 is the longest bar (50 cells); exports 1,150 -> 1150/2600*50 = 22.1 -> 22.
     assert "  exports  " + "█" * 22 + " " * 28 + "    1,150" in lines
     assert "Sources: 000_e9e87cddf52bb8e0.txt." in lines
@@ -134,8 +134,9 @@ def test_chart_refuses_partners_that_share_no_period():
 
 def test_chart_years_puts_currencies_in_charts_of_their_own(pinned_terminal):
     text = run("chart", "nz", "peru", "--years").stdout
-    assert "India's trade with New Zealand, NZ$ million (calendar years)" in text
-    assert "India's trade with New Zealand, Peru, US$ million (calendar years)" in text
+    assert "India's trade with New Zealand, goods, NZ$ million (calendar years)" in text
+    assert "India's trade with New Zealand, Peru, goods, US$ million (calendar years)" in text
+    assert "India's trade with New Zealand, goods and services, US$ million (calendar years)" in text  # a scope of its own
 
 
 def test_chart_unknown_image_type_is_a_usage_error(tmp_path):
@@ -155,7 +156,7 @@ def test_svg_has_title_units_periods_and_sources(tmp_path):
     result = run("chart", "chile", "--years", "-o", str(target))
     assert result.exit_code == 0, result.stderr
     svg = target.read_text(encoding="utf-8")
-    for words in ("India's trade with Chile, US$ million", "US$ million", "Chile FY2023-24", "Chile FY2024-25",
+    for words in ("India's trade with Chile, goods, US$ million", "US$ million", "Chile FY2023-24", "Chile FY2024-25",
                   "-1,450 deficit", "Sources: 000_e9e87cddf52bb8e0.txt."):  # fmt: skip
         assert words in svg, words
     assert "<dc:date>" not in svg

@@ -28,7 +28,7 @@ def test_balance_peru_as_csv():
     )
     # Hand-checked: 933 - 4690 = -3757; 933 / 4690 = 0.1989339019; -3757 / 5623 * 100 = -66.8148675084.
     assert row.startswith(
-        "IND,PER,2024,calendar,USD,933,4690,5623,-3757,0.1989339019,-66.8148675084,approximate,000_e9e87cddf52bb8e0.txt,"
+        'IND,PER,2024,calendar,USD,933,4690,5623,-3757,0.1989339019,-66.8148675084,"approximate;scope-inferred",000_e9e87cddf52bb8e0.txt,'
     )
     assert result.stderr == ""
 
@@ -45,7 +45,7 @@ def test_compare_years_for_chile():
     assert [r["period"] for r in rows] == ["FY2023-24", "FY2024-25"]
     assert rows[0]["imports_change"] is None
     assert round(rows[1]["imports_change_pct"], 1) == 72.2
-    assert rows[1]["flags"] == "approximate;preliminary"
+    assert rows[1]["flags"] == "approximate;preliminary;scope-inferred"
 
 
 def test_balance_in_another_currency_shows_the_rate():
@@ -61,7 +61,13 @@ def test_partner_aliases_and_the_reporter_option():
     by_name = json.loads(run("balance", "new zealand", "-f", "json").stdout)
     assert by_alias == by_name
     nz_side = json.loads(run("balance", "india", "--reporter", "nz", "-f", "json").stdout)
-    assert {r["balance"] for r in nz_side} == {-1704, -1040}
+    assert {r["reporter"] for r in nz_side} == {"NZL"}
+    # NZ's exports (goods) and the two-way total (goods and services) are of different scopes: no balance.
+    assert {(r["currency"], r["scope"], r["exports"], r["total"]) for r in nz_side} == {
+        ("NZD", "goods", 718, None), ("NZD", "goods_services", None, 3140),
+        ("USD", "goods", 430, None), ("USD", "goods_services", None, 1900),
+    }  # fmt: skip
+    assert {r["balance"] for r in nz_side} == {None}
 
 
 def test_partners_lists_the_figureless_ones():
@@ -80,7 +86,7 @@ def test_sources_give_the_exact_words():
 
 def test_table_output_on_request(pinned_terminal):
     result = run("balance", "peru", "-f", "table")
-    assert "India's trade with Peru: balance, US$ million" in result.stdout
+    assert "India's trade with Peru: balance, goods, US$ million" in result.stdout
     assert "-3,757" in result.stdout
 
 

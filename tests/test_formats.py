@@ -268,7 +268,10 @@ def test_missing_openpyxl_is_one_clear_line(tmp_path, monkeypatch):
 def test_markdown_from_the_command_line_lists_the_quotes():
     result = run("sources", "peru", "-f", "md")
     assert result.exit_code == 0, result.stderr
-    assert "- ind-per-2024-export: IND export to PER, 2024: 933 US$ m (approximate): “India’s exports to Peru" in result.stdout
+    assert (
+        "- ind-per-2024-export: IND export to PER, 2024: 933 US$ m (approximate; goods, scope inferred): “India’s exports to Peru"
+        in result.stdout
+    )
     result = run("balance", "peru", "-f", "markdown")
-    assert "| Peru | 2024 | 933 | 4,690 | 5,623 | -3,757 | 0.20 | approx |" in result.stdout
+    assert "| Peru | 2024 | 933 | 4,690 | 5,623 | -3,757 | 0.20 | approx scope? |" in result.stdout
     assert "“in 2024, India’s imports from Peru stood at approximately US$4.69 billion”" in result.stdout

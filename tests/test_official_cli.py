@@ -63,7 +63,12 @@ def test_import_writes_the_flows_schema_to_stdout_and_warnings_to_stderr():
         "source",
         "quote",
         "note",
+        "scope",
+        "scope_from",
+        "scope_source",
+        "scope_quote",
     ]
+    assert {(r["scope"], r["scope_from"]) for r in table} == {("goods", "stated")}  # TradeStat is merchandise trade
     assert len(table) == 13  # 7 partner rows x 2 flows, less Cook Islands' blank import
     peru = [r for r in table if r["partner"] == "PER"]
     assert [(r["flow"], r["value"], r["quote"]) for r in peru] == [
@@ -166,7 +171,7 @@ def test_check_a_figure_against_the_official_one(imported, tmp_path):
     assert (row["official"], row["other"]) == (773.24, 770)
     assert row["gap"] == pytest.approx(-3.24)
     assert row["gap_pct"] == pytest.approx(-3.24 / 773.24 * 100)  # -0.419 %
-    assert row["other_flags"] == "approximate"
+    assert row["other_flags"] == "approximate;scope-inferred"  # no scope column: goods, flagged as inferred
 
 
 def test_check_json_equals_the_library_result(imported):

@@ -207,7 +207,7 @@ def _check_cells(con, rows: str, name: str) -> tuple[list[Problem], dict[str, li
     }
     # Only this module's own fragments are joined here; names are quoted, cell values are bound parameters.
     columns = "count(*), " + ", ".join(f"count(*) FILTER (WHERE {cond}) AS {quote_ident(code)}" for code, cond in counts.items())
-    listed = ("reporter", "partner", "flow", "period", "currency", "status")
+    listed = tuple(validation.cell_rules())  # every column a cell rule reads
     distinct = ", ".join(f"list(DISTINCT {quote_ident(c)}) AS {quote_ident(c)}" for c in listed)
     row = con.execute(f"SELECT {columns}, {distinct} FROM ({rows})").fetchone()
     found = dict(zip(["rows", *counts, *listed], row, strict=True))
@@ -265,9 +265,13 @@ def _union(usable: list[tuple[str, str]]) -> tuple[str, dict[str, str]]:
 def _duplicates(usable: list[tuple[str, str]], sources: Sequence[str | Path]) -> list[Problem]:
     """The group-by to one row per reporter × partner × flow × period × currency: keys given
     more than once are duplicates (same value) or conflicts (different values), both places named."""
-    key = ", ".join(validation.KEY)
+    # A blank scope is the default scope (validation.DEFAULT_SCOPE), as the pandas reader types it.
+    key = ", ".join(
+        f"coalesce(nullif({quote_ident(c)}, ''), $default_scope)" if c == "scope" else quote_ident(c) for c in validation.KEY
+    )
     con = _Connection(sources)
     union, names = _union(usable)
+    names = {**names, "default_scope": validation.DEFAULT_SCOPE}
     found = con.execute(
         "SELECT list(file ORDER BY file_order, line), list(line ORDER BY file_order, line), "
         "list(number ORDER BY file_order, line) "
@@ -285,7 +289,7 @@ def _duplicates(usable: list[tuple[str, str]], sources: Sequence[str | Path]) ->
                 problems.append(
                     Problem(file, int(line), "value", _fmt(value), "conflicting-figure",
                             f"{_fmt(value)} conflicts with {_fmt(numbers[0])} at {where} "
-                            "for the same reporter, partner, flow, period and currency")
+                            "for the same reporter, partner, flow, period, currency and scope")
                 )  # fmt: skip
     return problems
 

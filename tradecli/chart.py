@@ -16,7 +16,7 @@ from typing import IO, Any
 from . import flags as flag_defs
 from . import partners, periods
 from .errors import MissingExtraError, UsageError
-from .render import _SHORT_FLAG, _decimals, _num, footnotes, records, unit
+from .render import _SHORT_FLAG, SCOPE_WORDS, _decimals, _num, footnotes, records, unit
 from .safetext import safe_text
 
 EXPORTS, IMPORTS, DEFICIT, SURPLUS = "█", "░", "-", "+"
@@ -40,15 +40,16 @@ class Group:
 
 
 def groups(frame) -> list[Group]:
-    """Split a balance frame into charts of one currency and basis each, in the frame's order."""
+    """Split a balance frame into charts of one currency, basis and scope each, in the frame's order."""
     rows = records(frame)
-    keys = list(dict.fromkeys((r["currency"], r["basis"]) for r in rows))
+    keys = list(dict.fromkeys((r["currency"], r["basis"], r.get("scope")) for r in rows))
     out = []
-    for code, basis in keys:
-        mine = [r for r in rows if (r["currency"], r["basis"]) == (code, basis)]
+    for code, basis, scope in keys:
+        mine = [r for r in rows if (r["currency"], r["basis"], r.get("scope")) == (code, basis, scope)]
         who = ", ".join(dict.fromkeys(partners.display(str(r["reporter"])) for r in mine))
         names = ", ".join(dict.fromkeys(partners.display(str(r["partner"])) for r in mine))
-        heading = f"{who}'s trade with {names}, {unit(code)[:-2]} million ({_BASIS.get(basis, basis)})"
+        what = f"{SCOPE_WORDS.get(scope, scope)}, " if scope else ""
+        heading = f"{who}'s trade with {names}, {what}{unit(code)[:-2]} million ({_BASIS.get(basis, basis)})"
         out.append(Group(heading, code, basis, mine))
     return out
 

@@ -194,6 +194,15 @@ DataOpt = Annotated[
 WithBundledOpt = Annotated[
     bool, typer.Option("--with-bundled", help="Read the bundled figures as well as --data / $TRADECLI_DATA.")
 ]
+ScopeOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--scope",
+        help="Only figures of this scope: goods, services or goods_services [default: every scope, each on its own; "
+        "figures of different scopes are never combined].",
+        show_default=False,
+    ),
+]
 OutputOpt = Annotated[
     str | None, typer.Option("--output", "-o", help="Write to this file (atomically; never over a file being read). - is stdout.")
 ]
@@ -257,6 +266,7 @@ def balance(
     partner: PartnersArg = None,
     period: PeriodOpt = None,
     currency: CurrencyOpt = None,
+    scope: ScopeOpt = None,
     reporter: ReporterOpt = None,
     fmt: FormatOpt = Format.auto,
     data: DataOpt = None,
@@ -266,7 +276,7 @@ def balance(
     """Show exports, imports, total, balance and export/import ratio per partner and period."""
     from . import render
 
-    question = _open(data, with_bundled).select(partner, reporter, period)
+    question = _open(data, with_bundled).select(partner, reporter, period, scope)
     batches = question.balance_batches(currency)
     chosen = render.resolve(render.for_path(fmt, output), sys.stdout if output in (None, "-") else None)
     if batches is not None and chosen is Format.csv:
@@ -286,6 +296,7 @@ def compare(
     years: Annotated[bool, typer.Option("--years", "-y", help="Change between consecutive periods of the same basis.")] = False,
     period: PeriodOpt = None,
     currency: CurrencyOpt = None,
+    scope: ScopeOpt = None,
     reporter: ReporterOpt = None,
     fmt: FormatOpt = Format.auto,
     data: DataOpt = None,
@@ -293,7 +304,7 @@ def compare(
     output: OutputOpt = None,
 ) -> None:
     """Compare partners side by side, or with --years each partner's change on the previous period."""
-    question = _open(data, with_bundled).select(partner, reporter, period)
+    question = _open(data, with_bundled).select(partner, reporter, period, scope)
     _emit(_answer(lambda: question.years(currency) if years else question.side_by_side(currency)), fmt, output)
 
 
@@ -303,6 +314,7 @@ def chart(
     years: Annotated[bool, typer.Option("--years", "-y", help="Every period of each partner, as compare --years does.")] = False,
     period: PeriodOpt = None,
     currency: CurrencyOpt = None,
+    scope: ScopeOpt = None,
     reporter: ReporterOpt = None,
     data: DataOpt = None,
     with_bundled: WithBundledOpt = False,
@@ -318,7 +330,7 @@ def chart(
     from .output import open_output
 
     kind = render.chart_kind(output)
-    question = _open(data, with_bundled).select(partner, reporter, period)
+    question = _open(data, with_bundled).select(partner, reporter, period, scope)
     result = _answer(lambda: question.balance(currency) if years else question.side_by_side(currency))
     with open_output(output, result.files, binary=kind != "text") as stream:
         render.write_chart(result.frame, stream, kind)
@@ -341,6 +353,7 @@ def partners_command(
 def sources(
     partner: PartnersArg = None,
     period: PeriodOpt = None,
+    scope: ScopeOpt = None,
     reporter: ReporterOpt = None,
     fmt: FormatOpt = Format.auto,
     data: DataOpt = None,
@@ -348,7 +361,7 @@ def sources(
     output: OutputOpt = None,
 ) -> None:
     """Show each figure behind the numbers with its exact quote and source document."""
-    question = _open(data, with_bundled).select(partner, reporter, period)
+    question = _open(data, with_bundled).select(partner, reporter, period, scope)
     _emit(_answer(question.sources), fmt, output)
 
 
@@ -450,6 +463,7 @@ def check_command(
     ] = False,
     period: PeriodOpt = None,
     flow: Annotated[str | None, typer.Option("--flow", help="Only this flow: export, import or total.")] = None,
+    scope: ScopeOpt = None,
     reporter: ReporterOpt = None,
     fmt: FormatOpt = Format.auto,
     data: DataOpt = None,
@@ -459,6 +473,6 @@ def check_command(
     """Put two sources for the same partner, period and flow side by side, with the gap and gap % of the official value."""
     from .dataset import Dataset
 
-    question = _open(data, with_bundled).select(partner, reporter, period)
+    question = _open(data, with_bundled).select(partner, reporter, period, scope)
     checked = Dataset.open(official) if official else None
     _emit(_answer(lambda: question.crosscheck(checked, mirror=mirror, flow=flow)), fmt, output)

@@ -69,7 +69,7 @@ def to_currency(figures: pd.DataFrame, target: str, rates: pd.DataFrame) -> pd.D
             f"no figures or exchange rates in {target}; choose one of {', '.join(sorted(known))}, "
             "or add a cited rate to data/fx.csv"
         )
-    key = ["reporter", "partner", "flow", "period"]
+    key = ["reporter", "partner", "flow", "period", "scope"]
     native = figures[figures["currency"] == target]
     others = (
         figures[figures["currency"] != target]

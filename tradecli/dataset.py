@@ -92,6 +92,7 @@ class Dataset:
     partner_names: tuple[str, ...] = ()
     reporter_name: str | None = None
     periods: tuple[str, ...] = ()
+    scope: str | None = None
     flows: Any = field(default=None, compare=False, repr=False)  # already loaded figures (Dataset.of)
 
     # --- which files -----------------------------------------------------------------------
@@ -122,12 +123,24 @@ class Dataset:
         partners: Sequence[str] | None = None,
         reporter: str | None = None,
         periods: str | Sequence[str] | None = None,
+        scope: str | None = None,
     ) -> Dataset:
         """Ask about these partners (names, codes or aliases; none: all), this reporter ('all': each
-        from its own side; none: the data's only reporter, else India) and these periods (none: all)."""
+        from its own side; none: the data's only reporter, else India), these periods (none: all)
+        and this scope (goods, services or goods_services; none: every scope, each on its own)."""
+        from .validation import SCOPES
+
         if reporter is not None and not str(reporter).strip():
             raise UsageError("an empty reporter name; give a name, an ISO code, an alias or 'all'")
-        return dataclasses.replace(self, partner_names=tuple(partners or ()), reporter_name=reporter, periods=_labels(periods))
+        if scope is not None and scope.strip().lower() not in SCOPES:
+            raise UsageError(f"--scope '{scope}' is not one of {', '.join(SCOPES)}")
+        return dataclasses.replace(
+            self,
+            partner_names=tuple(partners or ()),
+            reporter_name=reporter,
+            periods=_labels(periods),
+            scope=scope.strip().lower() if scope is not None else None,
+        )
 
     @property
     def all_reporters(self) -> bool:
@@ -194,7 +207,9 @@ class Dataset:
     def _balances(self, loaded, reporter, partner_codes, currency, rates, periods):
         from . import queries
 
-        return queries.balance(partner_codes, periods=periods, currency=currency, reporter=reporter, flows=loaded, rates=rates)
+        return queries.balance(
+            partner_codes, periods=periods, currency=currency, reporter=reporter, flows=loaded, rates=rates, scope=self.scope
+        )
 
     def balance(self, currency: str | None = None, rates=None) -> Result:
         """Exports, imports, total, balance and ratios per partner and period (metrics.BALANCE_COLUMNS)."""
@@ -266,7 +281,7 @@ class Dataset:
         from . import metrics, queries
 
         loaded, reporter, codes = self._load()
-        table = queries.figures_of(reporter, codes, loaded, self.periods)
+        table = queries.figures_of(reporter, codes, loaded, self.periods, self.scope)
         return self._result(metrics.require(table, self._what(reporter, codes)), "sources", loaded, behind=False)
 
     def validate(self) -> Result:
@@ -290,7 +305,9 @@ class Dataset:
         if reporter is None:
             raise UsageError("check compares one reporter's figures: give --reporter NAME, not 'all'")
         codes = queries.resolve(list(self.partner_names), loaded, *([checked] if checked is not None else []))
-        table = queries.crosscheck(codes, checked, loaded, reporter=reporter, periods=self.periods, flow=flow, mirror=mirror)
+        table = queries.crosscheck(
+            codes, checked, loaded, reporter=reporter, periods=self.periods, flow=flow, mirror=mirror, scope=self.scope
+        )
         warnings = [*loaded.warnings, *(checked.warnings if checked is not None else [])]
         return Result(table, "check", warnings, [*self.files, *(official.files if isinstance(official, Dataset) else [])])
 

@@ -13,8 +13,9 @@ PARTNER_REPORTED = "partner-reported"  # reported by the partner and mirrored to
 DERIVED = "derived"  # a flow computed as a two-way total minus the other flow
 CONVERTED = "converted"  # converted to another currency with a rate from the FX table
 INCONSISTENT = "inconsistent-total"  # a reported total disagrees with its flows beyond rounding
+SCOPE_INFERRED = "scope-inferred"  # neither the source nor a cited one says goods or services
 
-ORDER = (APPROXIMATE, PRELIMINARY, PARTNER_REPORTED, DERIVED, CONVERTED, INCONSISTENT)
+ORDER = (APPROXIMATE, PRELIMINARY, PARTNER_REPORTED, DERIVED, CONVERTED, INCONSISTENT, SCOPE_INFERRED)
 
 MEANING = {
     APPROXIMATE: "the source gives the figure as approximate (ca., around, about)",
@@ -23,6 +24,7 @@ MEANING = {
     DERIVED: "a flow computed as total minus the other flow",
     CONVERTED: "converted to another currency at the rate shown",
     INCONSISTENT: "the reported total differs from exports + imports beyond rounding",
+    SCOPE_INFERRED: "no source says whether the figure is goods, services or both; its scope is inferred",
 }
 
 

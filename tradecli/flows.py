@@ -26,6 +26,7 @@ from .validation import ERROR, Problem
 FIGURE_COLUMNS = [
     "id", "reporter", "partner", "flow", "period", "basis", "year", "currency", "value",
     "status", "source", "quote", "note", "file", "line",
+    "scope", "scope_from", "scope_source", "scope_quote",
 ]  # fmt: skip
 
 #: Stands for the bundled data/flows.csv among sources.
@@ -308,6 +309,9 @@ def type_figures(frame: pd.DataFrame, name: str) -> pd.DataFrame:
             basis=pd.Series(basis[codes] if len(codes) else [], index=frame.index, dtype="str"),
             year=year[codes] if len(codes) else np.array([], dtype="int64"),
             status=frame["status"].replace("", "reported"),
+            # No scope stated: the default scope, marked inferred (the output flags it).
+            scope_from=frame["scope_from"].where(frame["scope"] != "", "inferred").replace("", "stated"),
+            scope=frame["scope"].replace("", validation.DEFAULT_SCOPE),
             file=frame["file"].astype("str") if "file" in frame.columns else name,
             id=lambda f: f["id"].where(f["id"] != "", f["file"] + ":" + f["line"].astype("str")),
         )
@@ -389,7 +393,9 @@ def _check_tables(tables, typed: bool) -> tuple[list[Problem], pd.DataFrame]:
             figures_of_file.append(type_figures(good, name))
         else:
             figures_of_file.append(
-                good[[*validation.KEY, "line"]].assign(value=good["number"], file=name).dropna(subset=["value"])
+                good[[*validation.KEY, "line"]]
+                .assign(value=good["number"], file=name, scope=good["scope"].astype("str").replace("", validation.DEFAULT_SCOPE))
+                .dropna(subset=["value"])
             )
     figures = pd.concat(figures_of_file, ignore_index=True) if figures_of_file else pd.DataFrame(columns=FIGURE_COLUMNS)
     if not figures.empty:

@@ -14,9 +14,9 @@ CHECK_COLUMNS = [
     "reporter", "partner", "flow", "period", "basis", "currency",
     "official", "other", "gap", "gap_pct", "official_source", "other_source", "reason",
     # extras, after the contract columns
-    "official_flags", "other_flags", "official_figures", "other_figures",
+    "official_flags", "other_flags", "official_figures", "other_figures", "scope",
 ]  # fmt: skip
-_KEY = ["reporter", "partner", "flow", "period", "basis", "currency"]
+_KEY = ["reporter", "partner", "flow", "period", "basis", "currency", "scope"]
 _SIDE = ["value", "sources", "flags", "figures"]
 
 
@@ -26,6 +26,10 @@ def _why_missing(row: pd.Series, side: pd.DataFrame, name: str) -> str:
     if same.empty:
         return f"no {name} figure"
     in_period = same[same["period"] == row["period"]]
+    in_scope = in_period[in_period["currency"] == row["currency"]]
+    if len(in_scope):  # same figure otherwise: only the scope differs
+        scopes = ", ".join(sorted(set(in_scope["scope"])))
+        return f"{name} has {row['period']} as {scopes} only: figures of different scopes are never compared"
     if len(in_period):
         currencies = ", ".join(sorted(set(in_period["currency"])))
         return f"{name} has {row['period']} in {currencies} only: currencies never matched unconverted"

@@ -14,22 +14,24 @@ import pandas as pd
 
 from . import periods
 from .errors import MixedBasisError, NoFiguresError, TradeDataError
-from .flags import DERIVED, INCONSISTENT, PARTNER_REPORTED, merge
+from .flags import DERIVED, INCONSISTENT, PARTNER_REPORTED, SCOPE_INFERRED, merge
 from .validation import TOTAL_TOLERANCE
 
 IDENTITY = ["reporter", "partner", "period", "basis", "currency"]
+#: Figures combine only within one of these: a scope (goods, services, both) is part of what a figure is.
+GROUP = [*IDENTITY, "scope"]
 MEASURES = ["exports", "imports", "total", "balance"]
 BALANCE_COLUMNS = [
     *IDENTITY, "exports", "imports", "total", "balance", "export_import_ratio", "balance_pct_of_total",
     "flags", "sources",
     # extras, after the contract columns
-    "figures", "derivation", "total_check_gap", "fx",
+    "figures", "derivation", "total_check_gap", "fx", "scope",
 ]  # fmt: skip
 YEARS_COLUMNS = [
     *IDENTITY,
     *[c for m in MEASURES for c in (m, f"{m}_change", f"{m}_change_pct")],
     "flags", "sources",
-    "previous_period", "figures", "fx",
+    "previous_period", "figures", "fx", "scope",
 ]  # fmt: skip
 
 _MIRROR_FLOW = {"export": "import", "import": "export", "total": "total"}
@@ -45,6 +47,7 @@ _PERSPECTIVE_COLUMNS = [
     "flags",
     "figures",
     "sources",
+    "scope",
 ]
 
 
@@ -61,8 +64,12 @@ def perspective(figures: pd.DataFrame, reporter: str | Sequence[str] | None) -> 
     data, each from its own side; a list means those reporters. Columns: reporter, partner, flow, period, basis, year,
     currency, value, flags, figures (ids), sources (files).
     """
+    inferred = figures["scope_from"] == "inferred"
     base = figures.assign(
-        flags=_by_value(figures["status"], lambda s: merge(t for t in s.split(";") if t.strip() != "reported")),
+        flags=_by_value(
+            figures["status"] + ";" + inferred.map({True: SCOPE_INFERRED, False: ""}),
+            lambda s: merge(t for t in s.split(";") if t.strip() != "reported"),
+        ),
         figures=figures["id"],
         sources=figures["source"],
     )
@@ -77,7 +84,7 @@ def perspective(figures: pd.DataFrame, reporter: str | Sequence[str] | None) -> 
         flow=about["flow"].map(_MIRROR_FLOW),
         flags=_by_value(about["flags"], lambda x: merge([x, PARTNER_REPORTED])),
     )
-    key = ["reporter", "partner", "flow", "period", "currency"]
+    key = ["reporter", "partner", "flow", "period", "currency", "scope"]
     mirrored = (
         mirrored.merge(own[key].drop_duplicates(), on=key, how="left", indicator=True)
         .query("_merge == 'left_only'")
@@ -118,7 +125,7 @@ def balances(long: pd.DataFrame) -> pd.DataFrame:
     """
     if long.empty:
         return pd.DataFrame(columns=BALANCE_COLUMNS)
-    keys = ["reporter", "partner", "period", "basis", "year", "currency"]
+    keys = ["reporter", "partner", "period", "basis", "year", "currency", "scope"]
     if "fx" not in long.columns:
         long = long.assign(fx="")
     # pivot, not pivot_table: one figure per key, and a duplicate must fail loudly, not be summed.
@@ -156,7 +163,7 @@ def balances(long: pd.DataFrame) -> pd.DataFrame:
             fx=_by_value(joined["fx"], lambda v: _join([v])),
         )
         .reset_index()
-        .sort_values(["reporter", "partner", "currency", "basis", "year"])
+        .sort_values(["reporter", "partner", "currency", "basis", "year", "scope"])
         .reset_index(drop=True)
     )
     if np.isinf(out[["exports", "imports", "total", "balance"]].to_numpy(dtype="float64")).any():
@@ -180,10 +187,10 @@ def year_on_year(table: pd.DataFrame) -> pd.DataFrame:
     parsed = table["period"].map(periods.parse)
     current = table.assign(previous_period=[p.previous().label for p in parsed])
     carried = ["flags", "sources", "figures", "fx"]
-    before = table[["reporter", "partner", "basis", "currency", "period", *MEASURES, *carried]].rename(
+    before = table[["reporter", "partner", "basis", "currency", "scope", "period", *MEASURES, *carried]].rename(
         columns={"period": "previous_period", **{c: f"{c}_before" for c in [*MEASURES, *carried]}}
     )
-    joined = current.merge(before, on=["reporter", "partner", "basis", "currency", "previous_period"], how="left")
+    joined = current.merge(before, on=["reporter", "partner", "basis", "currency", "scope", "previous_period"], how="left")
     has_before = joined["flags_before"].notna()
     changes = {}
     for m in MEASURES:
@@ -213,34 +220,45 @@ def side_by_side(table: pd.DataFrame, partners: list[str]) -> pd.DataFrame:
     Raises MixedBasisError when they share none: a fiscal year is never matched to a calendar
     year, nor one currency to another.
     """
-    slots = {p: set(zip(*(table.loc[table["partner"] == p, c] for c in ("period", "currency")), strict=True)) for p in partners}
+    slot = ("period", "currency", "scope")  # never one scope beside another
+    slots = {p: set(zip(*(table.loc[table["partner"] == p, c] for c in slot), strict=True)) for p in partners}
     shared = set.intersection(*slots.values()) if slots else set()
     if not shared:
         described = "; ".join(
-            f"{p}: {', '.join(f'{per} {cur}' for per, cur in sorted(s)) or 'no figures'}" for p, s in slots.items()
+            f"{p}: {', '.join(f'{per} {cur} {scope}' for per, cur, scope in sorted(s)) or 'no figures'}" for p, s in slots.items()
         )
-        currencies = {cur for s in slots.values() for _, cur in s}
+        currencies = {cur for s in slots.values() for _, cur, _ in s}
         hint = (
             " Figures in different currencies are never compared unconverted: try --currency USD."
             if len(currencies) > 1
             else " A fiscal year (FY, April–March) is never compared with a calendar year."
         )
         raise MixedBasisError(f"these partners share no period and currency ({described}).{hint}")
-    keep = pd.Series([(p, c) in shared for p, c in zip(table["period"], table["currency"], strict=True)], index=table.index)
+    keep = pd.Series(
+        [(p, c, s) in shared for p, c, s in zip(table["period"], table["currency"], table["scope"], strict=True)],
+        index=table.index,
+    )
     return (
         table[keep & table["partner"].isin(partners)]
-        .sort_values(["currency", "basis", "period", "partner"])
+        .sort_values(["currency", "scope", "basis", "period", "partner"])
         .reset_index(drop=True)
     )
 
 
-def select(long: pd.DataFrame, partners: Sequence[str] | None = None, periods: Sequence[str] | None = None) -> pd.DataFrame:
-    """Keep the figures of the given partners (codes) and period labels; none keeps all."""
+def select(
+    long: pd.DataFrame,
+    partners: Sequence[str] | None = None,
+    periods: Sequence[str] | None = None,
+    scope: str | None = None,
+) -> pd.DataFrame:
+    """Keep the figures of the given partners (codes), period labels and scope; none keeps all."""
     keep = pd.Series(True, index=long.index)
     if partners:
         keep &= long["partner"].isin(list(partners))
     if periods:
         keep &= long["period"].isin(list(periods))
+    if scope:
+        keep &= long["scope"] == scope
     return long[keep]
 
 

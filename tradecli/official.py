@@ -252,6 +252,9 @@ def read_tradestat(source: str | Path, currency: str | None, period: str | None,
                     "source": name,
                     "quote": f"line {line}: {country}, {column} {cells[flow]}",
                     "note": "; ".join(note),
+                    # TradeStat is India's merchandise trade statistics: goods, by what the file is.
+                    "scope": "goods",
+                    "scope_from": "stated",
                 }
             )
     return Imported(pd.DataFrame(records, columns=list(validation.COLUMNS), dtype="str"), warnings)
@@ -434,6 +437,9 @@ def read_comtrade(source: str | Path, commodity: str | None = None, name: str | 
                 "quote": f"{where}: {r['reporterDesc']} {r.get('flowDesc') or flow} {r['partnerDesc']} {r['refYear']} "
                 f"primaryValue {value_text}",
                 "note": "; ".join(note),
+                # Comtrade's typeCode: C = commodities (goods, HS), S = services (EBOPS).
+                "scope": "services" if r.get("typeCode") == "S" else "goods",
+                "scope_from": "stated",
             }
         )
     return Imported(pd.DataFrame(rows, columns=list(validation.COLUMNS), dtype="str"), warnings)

@@ -17,7 +17,9 @@ from .errors import UnknownPartnerError, UsageError
 from .validation import FLOWS
 
 DEFAULT_REPORTER = "IND"
-PARTNER_COLUMNS = ["code", "name", "kind", "status", "periods", "bases", "currencies", "flows", "figures", "mentioned_in"]
+PARTNER_COLUMNS = [
+    "code", "name", "kind", "status", "periods", "bases", "currencies", "flows", "figures", "mentioned_in", "scopes",
+]  # fmt: skip
 PROBLEM_COLUMNS = ["file", "line", "column", "value", "code", "message", "severity"]
 SOURCE_COLUMNS = [
     "id",
@@ -34,6 +36,10 @@ SOURCE_COLUMNS = [
     "note",
     "file",
     "line",
+    "scope",
+    "scope_from",
+    "scope_source",
+    "scope_quote",
 ]
 
 
@@ -84,6 +90,7 @@ def balance(
     reporter: str | Sequence[str] | None = DEFAULT_REPORTER,
     flows: flows_mod.Flows | None = None,
     rates: pd.DataFrame | None = None,
+    scope: str | None = None,
 ) -> pd.DataFrame:
     """Balances from ``reporter``'s side (metrics.BALANCE_COLUMNS), optionally converted to ``currency``;
     empty when there are none. ``periods`` are canonical labels (periods.parse); none keeps all.
@@ -91,7 +98,7 @@ def balance(
     ``reporter`` None: every reporter in the data, each from its own side. The question's
     defaults (which reporter, which files) are decided by dataset.Dataset.
     """
-    long = metrics.select(metrics.perspective(_figures(flows), reporter), list(partner_codes or []), list(periods))
+    long = metrics.select(metrics.perspective(_figures(flows), reporter), list(partner_codes or []), list(periods), scope)
     if currency is not None:
         long = fx.to_currency(long, currency, rates if rates is not None else fx.load_rates())
     return metrics.balances(long)
@@ -114,6 +121,7 @@ def crosscheck(
     periods: Sequence[str] = (),
     flow: str | None = None,
     mirror: bool = False,
+    scope: str | None = None,
 ) -> pd.DataFrame:
     """Two sources side by side for the same partner, period and flow (gaps.CHECK_COLUMNS).
 
@@ -132,7 +140,7 @@ def crosscheck(
     else:
         mine = metrics.perspective(official_flows.figures, reporter)
         theirs = metrics.perspective(figures, reporter)
-    mine, theirs = (metrics.select(side, list(partner_codes), list(periods)) for side in (mine, theirs))
+    mine, theirs = (metrics.select(side, list(partner_codes), list(periods), scope) for side in (mine, theirs))
     if flow:
         mine, theirs = mine[mine["flow"] == flow], theirs[theirs["flow"] == flow]
     what = f"{reporter} with {', '.join(partner_codes)}" + (f" in {', '.join(periods)}" if periods else "")
@@ -174,6 +182,7 @@ def partner_list(reporter: str | None = DEFAULT_REPORTER, flows: flows_mod.Flows
                 "flows": ";".join(f for f in ("export", "import", "total") if f in set(mine["flow"])),
                 "figures": len(mine),
                 "mentioned_in": ";".join(entry.mentioned_in) if entry else "",
+                "scopes": ";".join(sorted(set(mine["scope"]))),
             }
         )
     return pd.DataFrame(rows, columns=PARTNER_COLUMNS)
@@ -193,6 +202,7 @@ def figures_of(
     partner_codes: Sequence[str] | None = None,
     flows: flows_mod.Flows | None = None,
     periods: Sequence[str] = (),
+    scope: str | None = None,
 ) -> pd.DataFrame:
     """Like ``source_list`` (SOURCE_COLUMNS), but no rows is an empty frame, not an error.
 
@@ -211,6 +221,8 @@ def figures_of(
         chosen = figures[own | mirror]
     if periods:
         chosen = chosen[chosen["period"].isin(list(periods))]
+    if scope:
+        chosen = chosen[chosen["scope"] == scope]
     return chosen[SOURCE_COLUMNS].reset_index(drop=True)
 
 

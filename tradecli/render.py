@@ -143,6 +143,7 @@ _SHORT_FLAG = {
     flag_defs.DERIVED: "derived",
     flag_defs.CONVERTED: "fx",
     flag_defs.INCONSISTENT: "check!",
+    flag_defs.SCOPE_INFERRED: "scope?",
 }
 
 
@@ -317,8 +318,29 @@ def _spelling(code: str) -> str:
     return partners.slug(entry.name) if entry and entry.kind == "country" else code.lower()
 
 
+#: How a scope reads in titles and notes.
+SCOPE_WORDS = {"goods": "goods", "services": "services", "goods_services": "goods and services"}
+
+
+def _scope_notes(rows: list[dict[str, Any]]) -> list[str]:
+    """One line per partner and period whose figures are of different scopes: why no balance combines them."""
+    seen: dict[tuple, list[str]] = {}
+    for r in rows:
+        if r.get("scope"):
+            key = (r.get("reporter"), r["partner"], r["period"], r.get("currency"))
+            seen.setdefault(key, [])
+            if r["scope"] not in seen[key]:
+                seen[key].append(r["scope"])
+    return [
+        f"{partners.display(str(partner))} {period} {unit(str(currency))}: the figures are of different scopes "
+        f"({', '.join(SCOPE_WORDS.get(s, s) for s in scopes)}), so no flow is derived and no balance computed across them."
+        for (_, partner, period, currency), scopes in seen.items()
+        if len(scopes) > 1
+    ]
+
+
 def footnotes(kind: str, rows: list[dict[str, Any]]) -> list[str]:
-    """Footnotes for a table: units, the flags shown, derivations, FX rates and sources."""
+    """Footnotes for a table: units, the flags shown, derivations, scopes, FX rates and sources."""
     notes = []
     if kind == "balance":
         notes.append(
@@ -339,6 +361,8 @@ def footnotes(kind: str, rows: list[dict[str, Any]]) -> list[str]:
         if derived:
             who = f"{partners.display(r['reporter'])} with " if several else ""
             notes.append(f"{who}{partners.display(r['partner'])} {r['period']} {unit(r['currency'])}: {'; '.join(derived)}.")
+    if kind in ("balance", "years", "chart"):
+        notes += _scope_notes(rows)
     rates = dict.fromkeys(part for r in rows for part in str(r.get("fx") or "").split(";") if part)
     notes += [f"Rate used: {rate}." for rate in rates]
     if kind in ("balance", "years", "chart"):
@@ -439,9 +463,10 @@ def _figure_line(r: dict[str, Any]) -> str:
     """One figure as a line: id, who, flow, period, value with unit, status."""
     value = _num(r["value"], _decimals([r["value"]]))
     status = ", ".join(flag_defs.split(str(r["status"])))
+    scope = f"; {SCOPE_WORDS.get(r['scope'], r['scope'])}, scope {r.get('scope_from') or 'stated'}" if r.get("scope") else ""
     return (
         f"{r['id']}: {r['reporter']} {r['flow']} {_PREPOSITION[r['flow']]} "
-        f"{r['partner']}, {r['period']}: {value} {unit(str(r['currency']))} ({status})"
+        f"{r['partner']}, {r['period']}: {value} {unit(str(r['currency']))} ({status}{scope})"
     )
 
 
@@ -455,6 +480,8 @@ def _write_figures(rows: list[dict[str, Any]], console) -> None:
         console.print(Text(safe_text(f"  “{r['quote']}”")))
         note = f"; note: {r['note']}" if r.get("note") else ""
         console.print(Text(safe_text(f"  — {r['source']}{note}"), style="dim"))
+        if r.get("scope_quote"):  # where the scope comes from, when not from the figure's own words
+            console.print(Text(safe_text(f"  scope: “{r['scope_quote']}” — {r.get('scope_source') or ''}"), style="dim"))
 
 
 def _write_problems(rows: list[dict[str, Any]], console) -> None:
@@ -480,9 +507,13 @@ def _sections(frame, kind: str, heading: str | None):
         spec = [c for c in SPECS[kind] if c.kind != "unit"]
         if _several_reporters(frame):  # --reporter all: each row says whose side it is seen from
             spec = [Column("reporter", "Reporter", "partner"), *spec]
+        scopes = frame["scope"] if "scope" in frame.columns else None
         for code in dict.fromkeys(frame["currency"]):
-            part = frame[frame["currency"] == code]
-            yield f"{heading or title(kind, records(part))}, {unit(code)[:-2]} million", part, spec
+            # ... and one per scope: goods, services and both never share a column either.
+            for scope in dict.fromkeys(scopes[frame["currency"] == code]) if scopes is not None else [None]:
+                part = frame[(frame["currency"] == code) & ((scopes == scope) if scope is not None else True)]
+                what = f"{SCOPE_WORDS.get(scope, scope)}, " if scope is not None else ""
+                yield f"{heading or title(kind, records(part))}, {what}{unit(code)[:-2]} million", part, spec
     else:
         yield heading or title(kind, records(frame)), frame, SPECS[kind]
 

@@ -19,13 +19,22 @@ from . import bundled, partners, periods
 ERROR = "error"
 WARNING = "warning"
 
-COLUMNS = ("id", "reporter", "partner", "flow", "period", "currency", "value", "status", "source", "quote", "note")
+COLUMNS = (
+    "id", "reporter", "partner", "flow", "period", "currency", "value", "status", "source", "quote", "note",
+    "scope", "scope_from", "scope_source", "scope_quote",
+)  # fmt: skip
 REQUIRED = ("reporter", "partner", "flow", "period", "currency", "value", "source", "quote")
 FLOWS = ("export", "import", "total")
 STATUSES = ("reported", "approximate", "preliminary")
-KEY = ("reporter", "partner", "flow", "period", "currency")
+#: What a figure covers: goods (merchandise), services, or both.
+SCOPES = ("goods", "services", "goods_services")
+#: Where a figure's scope comes from: its own words, a cited second source, or neither (inferred).
+SCOPE_FROM = ("stated", "cited", "inferred")
+#: A file without a scope column, or a blank scope cell, means this scope, marked inferred.
+DEFAULT_SCOPE = "goods"
+KEY = ("reporter", "partner", "flow", "period", "currency", "scope")
 #: Columns whose cells are stripped of surrounding spaces on reading (codes and labels).
-STRIPPED = ("id", "reporter", "partner", "flow", "period", "currency", "status", "source")
+STRIPPED = ("id", "reporter", "partner", "flow", "period", "currency", "status", "source", "scope", "scope_from")
 # A total and its two flows agree "within rounding" when they differ by at most this share
 # of the total: the articles quote figures to three or four significant digits.
 TOTAL_TOLERANCE = 0.005
@@ -125,6 +134,10 @@ def cell_rules() -> dict[str, tuple]:
         "status": (
             _is_status, "bad-status", lambda v: f"status '{v}' is not a ';'-separated list of {', '.join(STATUSES)}"
         ),
+        "scope": (SCOPES.__contains__, "bad-scope", lambda v: f"scope '{v}' is not one of {', '.join(SCOPES)}"),
+        "scope_from": (
+            SCOPE_FROM.__contains__, "bad-scope-from", lambda v: f"scope_from '{v}' is not one of {', '.join(SCOPE_FROM)}"
+        ),
     }  # fmt: skip
 
 
@@ -210,24 +223,21 @@ def check_figures(figures: pd.DataFrame) -> list[Problem]:
                         _fmt(row.value),
                         "conflicting-figure",
                         f"{_fmt(row.value)} conflicts with {_fmt(first.value)} at {where} "
-                        "for the same reporter, partner, flow, period and currency",
+                        "for the same reporter, partner, flow, period, currency and scope",
                     )
                 )
 
     # pivot, not pivot_table: keys are unique here and must never be silently aggregated.
     # Only keys with a reported total can disagree with their flows.
-    with_total = keyed[keyed["flow"] == "total"][["reporter", "partner", "period", "currency"]]
-    keyed_totals = (
-        keyed.merge(with_total, on=["reporter", "partner", "period", "currency"]) if len(with_total) else keyed.iloc[:0]
-    )
-    wide = keyed_totals.drop_duplicates(list(KEY)).pivot(  # noqa: PD010
-        index=["reporter", "partner", "period", "currency"], columns="flow", values="value"
-    )
+    per = ["reporter", "partner", "period", "currency", "scope"]  # a total is checked only against flows of its scope
+    with_total = keyed[keyed["flow"] == "total"][per]
+    keyed_totals = keyed.merge(with_total, on=per) if len(with_total) else keyed.iloc[:0]
+    wide = keyed_totals.drop_duplicates(list(KEY)).pivot(index=per, columns="flow", values="value")  # noqa: PD010
     if {"export", "import", "total"} <= set(wide.columns):
         gap = wide["export"] + wide["import"] - wide["total"]
         off = gap.abs() > TOTAL_TOLERANCE * wide["total"]
         for key in wide.index[off.fillna(False).to_numpy()]:
-            row = keyed_totals.set_index(["reporter", "partner", "period", "currency", "flow"]).loc[(*key, "total")]
+            row = keyed_totals.set_index([*per, "flow"]).loc[(*key, "total")]
             problems.append(
                 Problem(
                     str(row["file"]),
@@ -254,7 +264,7 @@ def _check_groups(keyed: pd.DataFrame) -> list[Problem]:
         return []
     joined = keyed.merge(links, on="partner").merge(
         keyed.rename(columns={"partner": "group"}),
-        on=["reporter", "group", "flow", "period", "currency"],
+        on=["reporter", "group", "flow", "period", "currency", "scope"],
         suffixes=("_member", ""),
     )
     small = joined[joined["value"] < joined["value_member"]]
