@@ -140,6 +140,7 @@ _SYMBOL = {"USD": "US$", "NZD": "NZ$", "INR": "₹", "EUR": "€", "GBP": "£", 
 _SHORT_FLAG = {
     flag_defs.APPROXIMATE: "approx",
     flag_defs.PRELIMINARY: "prelim",
+    flag_defs.ESTIMATED: "est",
     flag_defs.PARTNER_REPORTED: "partner",
     flag_defs.DERIVED: "derived",
     flag_defs.CONVERTED: "fx",
@@ -362,7 +363,7 @@ def footnotes(kind: str, rows: list[dict[str, Any]]) -> list[str]:
         if flagged:
             notes.append("Flags of the figures: " + "; ".join(f"{f} = {flag_defs.MEANING.get(f, f)}" for f in flagged) + ".")
     if kind == "sources":
-        notes.append("Status: reported = stated as is; approximate = qualified (ca., around, about); preliminary = so called.")
+        notes.append("Status: reported = stated as is; approximate = qualified (ca., around, about); preliminary = so called; estimated = marked as an estimate by the source.")
     return notes
 
 

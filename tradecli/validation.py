@@ -22,7 +22,7 @@ WARNING = "warning"
 COLUMNS = ("id", "reporter", "partner", "flow", "period", "currency", "value", "status", "source", "quote", "note")
 REQUIRED = ("reporter", "partner", "flow", "period", "currency", "value", "source", "quote")
 FLOWS = ("export", "import", "total")
-STATUSES = ("reported", "approximate", "preliminary")
+STATUSES = ("reported", "approximate", "preliminary", "estimated")
 KEY = ("reporter", "partner", "flow", "period", "currency")
 #: Columns whose cells are stripped of surrounding spaces on reading (codes and labels).
 STRIPPED = ("id", "reporter", "partner", "flow", "period", "currency", "status", "source")
