@@ -181,7 +181,7 @@ def test_comtrade_without_country_totals_is_an_error():
         ('{"elapsedTime": "0s", "count": 0, "data": [], "error": "quota exceeded"}', "answered with an error: quota exceeded"),
         ('{"elapsedTime": "0s", "count": 0, "data": null, "error": "invalid reporterCode"}', "error: invalid reporterCode"),
         ('{"count": 0, "data": []}', "no Comtrade rows"),
-        ('{"data": [{"refYear": 2023}]}', "Comtrade v1 API JSON without reporterCode, flowCode, partnerCode, cmdCode, primaryValue"),
+        ('{"data": [{"refYear": 2023}]}', "v1 API JSON without reporterCode, flowCode, partnerCode, cmdCode, primaryValue"),
         ("[1, 2]", "not a Comtrade API response"),
         ("{oops", "not valid JSON"),
     ],

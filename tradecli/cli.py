@@ -498,7 +498,8 @@ def import_command(
         Official,
         typer.Argument(
             metavar="FORMAT",
-            help="tradestat (India's TradeStat country-wise table, CSV) or comtrade (UN Comtrade: API JSON/CSV, bulk .txt.gz, comtradr, legacy CSV).",
+            help="tradestat (India's TradeStat country-wise table, CSV) or comtrade "
+            "(UN Comtrade: API JSON/CSV, bulk .txt.gz, comtradr output, legacy CSV).",
             case_sensitive=False,
             show_default=False,
         ),
@@ -526,7 +527,8 @@ def import_command(
         str | None,
         typer.Option(
             "--months",
-            help="Comtrade only: sum monthly data into fiscal (April–March) or calendar years; a year with a month missing is left out.",
+            help="Comtrade only: sum monthly data into fiscal (April–March) or calendar years; "
+            "a year with a month missing is left out.",
         ),
     ] = None,
     output: OutputOpt = None,

@@ -156,7 +156,9 @@ def decode(data: bytes, name: str) -> tuple[str, str | None]:
     except UnicodeDecodeError:
         text = None
     if text is not None and all(c.isalpha() or c in _LATIN_PUNCTUATION for c in text if ord(c) > 127):
-        return text, f"not UTF-8: read as Latin-1 (Windows-1252), as Comtrade's portal saved it (first such byte 0x{byte:02x} at {where})"
+        return text, (
+            f"not UTF-8: read as Latin-1 (Windows-1252), as Comtrade's portal saved it (first such byte 0x{byte:02x} at {where})"
+        )
     raise TradeDataError(
         f"{name}: bytes that are not UTF-8 at byte {where} (0x{byte:02x}) and not Latin-1 text either; "
         "save the file as UTF-8 (e.g. iconv -f WINDOWS-1252 -t UTF-8 if it came from Comtrade's portal or Excel)"
@@ -208,6 +210,12 @@ def _cell(value: object) -> str:
     return str(value)
 
 
+def _blank_na(cell: str) -> str:
+    """A CSV cell stripped; R's missing-value marker NA (write.csv of a data frame read by read.csv) as blank."""
+    text = cell.strip()
+    return "" if text == "NA" else text
+
+
 def _keyed(columns: list[str]) -> dict[int, str]:
     """Column position -> v1 field, for the columns tradecli knows (the first of two spellings wins)."""
     keyed: dict[int, str] = {}
@@ -227,14 +235,14 @@ def _kind(columns: list[str], delimiter: str, source: str) -> str:
         return "Comtrade v1 API JSON"
     if "primaryvalue" in folded:
         if any("_" in c for c in columns):
-            return "comtradr tidy output (snake_case columns)"
+            return "comtradr tidy output"
         if delimiter == "\t":
-            return "Comtrade bulk v1 file (tab-separated)"
+            return "Comtrade bulk v1 file"
         return "Comtrade v1 CSV"
     if "tradevalueus" in folded:
         if any("." in c and " " not in c for c in columns if fold(c) == "tradevalueus"):
-            return "legacy Comtrade API CSV as saved by R (dotted names)"
-        return "legacy Comtrade CSV (Trade Value (US$))"
+            return "legacy Comtrade API CSV as saved by R"
+        return "legacy Comtrade API CSV"
     if "value" in folded and "estimationcode" in folded:
         return "legacy Comtrade bulk CSV"
     return "unknown"
@@ -296,7 +304,7 @@ def read(text: str, name: str) -> tuple[Shape, dict]:
             continue
         if len(row) != len(header):
             raise TradeDataError(f"{name}: line {line}: {len(row)} fields where the header has {len(header)}")
-        records.append((f"line {line}", {field: row[n].strip() for n, field in keyed.items()}))
+        records.append((f"line {line}", {field: _blank_na(row[n]) for n, field in keyed.items()}))
     return Shape(kind, records, header), {}
 
 
@@ -324,4 +332,3 @@ def _read_json(text: str, name: str) -> tuple[Shape, dict]:
         if isinstance(item, dict)
     ]
     return Shape(kind, records, columns), document
-

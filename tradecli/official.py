@@ -383,10 +383,16 @@ def _flow_code(r: dict[str, str]) -> str:
     return comtrade.LEGACY_FLOWS.get(code, code.upper())
 
 
+def _hs(code: str) -> str:
+    """A commodity code compared as Comtrade writes it: HS codes have 2, 4 or 6 digits, so R's "1" (read as a number) is "01"."""
+    text = code.strip().upper()
+    return "0" + text if text.isascii() and text.isdigit() and len(text) % 2 else text
+
+
 def _is_total(r: dict[str, str], wanted: str) -> bool:
     """A country total (or the commodity asked for): all partners2, customs procedures and modes of transport."""
     return (
-        r.get("cmdCode", "").strip().upper() == wanted.upper()
+        _hs(r.get("cmdCode", "")) == _hs(wanted)
         and comtrade.m49(r.get("partner2Code", "")) in ("0", "")
         and r.get("customsCode", "").strip().upper() in ("C00", "")
         and comtrade.m49(r.get("motCode", "")) in ("0", "")
@@ -479,8 +485,8 @@ def read_comtrade(
             raise TradeDataError(f"{name}: {where}: primaryValue '{value_text}' is not a number") from None
         if not dollars.is_finite():
             raise TradeDataError(f"{name}: {where}: primaryValue '{value_text}' is not a number")
-        reporter, reporter_note = _comtrade_area(r.get("reporterCode", ""), r.get("reporterISO", ""), r.get("reporterDesc", ""), taken)
-        partner, partner_note = _comtrade_area(r.get("partnerCode", ""), r.get("partnerISO", ""), r.get("partnerDesc", ""), taken)
+        reporter, reporter_note = _comtrade_area(*(r.get(f"reporter{k}", "") for k in ("Code", "ISO", "Desc")), taken)
+        partner, partner_note = _comtrade_area(*(r.get(f"partner{k}", "") for k in ("Code", "ISO", "Desc")), taken)
         for made, code in ((reporter_note, reporter), (partner_note, partner)):
             if made and code.startswith("X") and code not in _iso_codes():
                 warnings.append(Problem(name, line, None, code, "unknown-name", f"{at}{made}", WARNING))
@@ -523,10 +529,16 @@ class _Figure:
 
 
 def _product(r: dict[str, str]) -> str:
-    """The commodity in words: "HS 4401 Fuel wood, ..." (cut to 60 characters)."""
+    """The commodity in words: "commodity 4401 Fuel wood, ..." (cut to 60 characters)."""
     desc = " ".join(r.get("cmdDesc", "").split())
     desc = desc if len(desc) <= 60 else desc[:59] + "…"
-    return f"commodity {r.get('cmdCode', '').strip()}" + (f" {desc}" if desc else "")
+    return f"commodity {_hs(r.get('cmdCode', ''))}" + (f" {desc}" if desc else "")
+
+
+def _desc(r: dict[str, str], side: str, code: str) -> str:
+    """A reporter's or partner's name: the file's own words, else Comtrade's name for its M49 code (bulk files have none)."""
+    area = comtrade.areas().get(comtrade.m49(r.get(f"{side}Code", "")))
+    return r.get(f"{side}Desc") or (area.name if area else code)
 
 
 def _source(name: str, r: dict[str, str], commodity: str | None) -> str:
@@ -536,7 +548,7 @@ def _source(name: str, r: dict[str, str], commodity: str | None) -> str:
 
 def _annual_row(f: _Figure, name: str, kind: str, commodity: str | None) -> dict[str, str]:
     r = f.r
-    desc = r.get("reporterDesc") or f.reporter
+    desc, partner_desc = _desc(r, "reporter", f.reporter), _desc(r, "partner", f.partner)
     note = [
         f"UN Comtrade ({kind}), as reported by {desc}; primaryValue US$ {_text(f.dollars)} ÷ 1,000,000; "
         f"calendar year {f.year}; cmdCode {r.get('cmdCode', '')}"
@@ -560,7 +572,7 @@ def _annual_row(f: _Figure, name: str, kind: str, commodity: str | None) -> dict
         "value": _text(f.dollars.scaleb(-6)),
         "status": "estimated" if f.estimated else "reported",
         "source": _source(name, r, commodity),
-        "quote": f"{f.where}: {desc} {flow_words} {r.get('partnerDesc') or f.partner} {f.year}"
+        "quote": f"{f.where}: {desc} {flow_words} {partner_desc} {f.year}"
         + (f" {_product(r)}" if commodity else "")
         + f" primaryValue {f.value_text}",
         "note": "; ".join(note),
@@ -607,7 +619,7 @@ def _sum_months(monthly: list[_Figure], months: str, name: str, kind: str, commo
         parts = [group[ym] for ym in wanted]
         total = sum((p.dollars for p in parts), Decimal(0))
         r = parts[0].r
-        desc = r.get("reporterDesc") or reporter
+        desc, partner_desc = _desc(r, "reporter", reporter), _desc(r, "partner", partner)
         estimated = [f"{_month_label(p.year, p.month)}: {p.estimated}" for p in parts if p.estimated]
         basis = "Indian fiscal year April–March" if period.basis == periods.FISCAL else "calendar year"
         note = [
@@ -632,7 +644,8 @@ def _sum_months(monthly: list[_Figure], months: str, name: str, kind: str, commo
                 "status": "estimated" if estimated else "reported",
                 "source": _source(name, r, commodity),
                 "quote": f"{parts[0].where} … {parts[-1].where}: {desc} {r.get('flowDesc') or flow} "
-                f"{r.get('partnerDesc') or partner}" + (f" {_product(r)}" if commodity else "")
+                f"{partner_desc}"
+                + (f" {_product(r)}" if commodity else "")
                 + f" primaryValue by month {values}",
                 "note": "; ".join(note),
             }

@@ -69,7 +69,6 @@ def for_path(fmt: Format, path: str | None) -> Format:
 # --- raw values ------------------------------------------------------------------------
 
 
-
 #: Numbers are written with at most this many decimal places and 15 significant digits:
 #: exact to the cent (0.00000001 million) for any figure below 10 trillion, while the float
 #: noise of sums and differences (770 − 773.24 = -3.2400000000000091) is trimmed.
@@ -363,7 +362,10 @@ def footnotes(kind: str, rows: list[dict[str, Any]]) -> list[str]:
         if flagged:
             notes.append("Flags of the figures: " + "; ".join(f"{f} = {flag_defs.MEANING.get(f, f)}" for f in flagged) + ".")
     if kind == "sources":
-        notes.append("Status: reported = stated as is; approximate = qualified (ca., around, about); preliminary = so called; estimated = marked as an estimate by the source.")
+        notes.append(
+            "Status: reported = stated as is; approximate = qualified (ca., around, about); preliminary = so called; "
+            "estimated = marked as an estimate by the source."
+        )
     return notes
 
 
