@@ -644,9 +644,7 @@ def _sum_months(monthly: list[_Figure], months: str, name: str, kind: str, commo
                 "status": "estimated" if estimated else "reported",
                 "source": _source(name, r, commodity),
                 "quote": f"{parts[0].where} … {parts[-1].where}: {desc} {r.get('flowDesc') or flow} "
-                f"{partner_desc}"
-                + (f" {_product(r)}" if commodity else "")
-                + f" primaryValue by month {values}",
+                f"{partner_desc}" + (f" {_product(r)}" if commodity else "") + f" primaryValue by month {values}",
                 "note": "; ".join(note),
             }
         )

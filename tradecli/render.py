@@ -130,7 +130,6 @@ def write_csv(frame, out: IO[str], header: bool = True) -> None:
     separator could split is quoted); lines end in LF. Column by column, then joined in
     blocks, so a table of millions of rows is written without building one huge string.
     """
-    import numpy as np
     import pandas as pd
 
     columns = []
