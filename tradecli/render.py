@@ -383,6 +383,16 @@ def footnotes(kind: str, rows: list[dict[str, Any]]) -> list[str]:
             files = dict.fromkeys(part for r in rows for part in str(r.get(f"{side}_source") or "").split(";") if part)
             if files:
                 notes.append(f"{side.capitalize()}: {', '.join(files)}.")
+        if any(
+            flag_defs.PARTNER_REPORTED in flag_defs.split(str(r.get(f"{s}_flags") or ""))
+            for r in rows
+            for s in ("official", "other")
+        ):
+            notes.append(
+                "Mirror figures: imports are valued CIF (with insurance and freight) and exports FOB (free on board), "
+                "as Comtrade reports them, so a country's imports from a partner normally exceed the partner's exports "
+                "to it by a few percent: a gap of that size is expected, not an error."
+            )
         flagged = flag_defs.split(flag_defs.merge(str(r.get(f"{s}_flags") or "") for r in rows for s in ("official", "other")))
         if flagged:
             notes.append("Flags of the figures: " + "; ".join(f"{f} = {flag_defs.MEANING.get(f, f)}" for f in flagged) + ".")
@@ -394,12 +404,24 @@ def footnotes(kind: str, rows: list[dict[str, Any]]) -> list[str]:
     return notes
 
 
+_PRODUCT = re.compile(r"\[(commodity [^\]]*)\]")
+
+
 def title(kind: str, rows: list[dict[str, Any]]) -> str:
     """A table title naming the reporter (and the partner when there is one)."""
     reporters = dict.fromkeys(partners.display(str(r["reporter"])) for r in rows if r.get("reporter"))
     who = ", ".join(reporters)
     partner_names = dict.fromkeys(partners.display(str(r["partner"])) for r in rows if r.get("partner"))
     with_whom = f" with {', '.join(partner_names)}" if 0 < len(partner_names) <= 3 else ""
+    # A commodity's figures (imported with --commodity: "file.json [commodity 4401 Fuel wood]") never read as the total.
+    products = dict.fromkeys(
+        p
+        for r in rows
+        for side in ("sources", "official_source", "other_source")
+        for p in _PRODUCT.findall(str(r.get(side) or ""))
+    )
+    if products:
+        with_whom += f" in {', '.join(products)}"
     return {
         "balance": f"{who}'s trade{with_whom}: balance",
         "years": f"{who}'s trade{with_whom}: change on the previous period",
