@@ -103,6 +103,24 @@ def test_legacy_shapes_give_the_portals_figures(fixture, kind):
     assert all(kind in note for note in out.figures["note"])
 
 
+def test_the_legacy_api_json_gives_the_same_figures(tmp_path):
+    """The legacy API's JSON (fmt=json) names the same fields its own way: rtCode, ptCode, rgCode, yr, TradeValue."""
+    with open(LEGACY_API, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    dataset = [
+        {"pfCode": r["Classification"], "yr": int(r["Year"]), "period": int(r["Period"]), "rgCode": int(r["TradeFlow Code"]),
+         "rgDesc": r["Trade Flow"], "rtCode": int(r["Reporter Code"]), "rtTitle": r["Reporter"], "rt3ISO": r["Reporter ISO"],
+         "ptCode": int(r["Partner Code"]), "ptTitle": r["Partner"], "pt3ISO": r["Partner ISO"], "cmdCode": r["Commodity Code"],
+         "cmdDescE": r["Commodity"], "TradeValue": int(r["Trade Value (US$)"]), "estCode": int(r["Flag"])}
+        for r in rows
+    ]  # fmt: skip
+    path = tmp_path / "legacy.json"
+    path.write_text(json.dumps({"validation": {"status": {"name": "Ok"}}, "dataset": dataset}))
+    out = official.read_comtrade(path, commodity="01")
+    assert figures(out) == legacy_expected()[0]
+    assert out.figures["note"].str.contains("legacy Comtrade API JSON").all()
+
+
 def test_legacy_files_are_one_commodity_not_country_totals():
     with pytest.raises(TradeDataError, match="no country totals .* the file has cmdCode 01.*--commodity"):
         official.read_comtrade(LEGACY_API)
