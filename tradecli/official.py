@@ -28,8 +28,6 @@ from .validation import ERROR, WARNING, Problem
 FORMATS = ("tradestat", "comtrade")
 TRADESTAT_CURRENCIES = ("USD", "INR")
 WORLD = "WLD"
-#: Comtrade's partner code for the world (all partners together).
-COMTRADE_WORLD = "0"
 #: The dimensions that make a Comtrade row a country total (cmdCode is TOTAL unless --commodity).
 COMTRADE_TOTAL = {"partner2Code": "0", "customsCode": "C00", "motCode": "0"}
 COMTRADE_FLOWS = {"X": "export", "M": "import"}
@@ -390,13 +388,49 @@ def _hs(code: str) -> str:
 
 
 def _is_total(r: dict[str, str], wanted: str) -> bool:
-    """A country total (or the commodity asked for): all partners2, customs procedures and modes of transport."""
-    return (
-        _hs(r.get("cmdCode", "")) == _hs(wanted)
-        and comtrade.m49(r.get("partner2Code", "")) in ("0", "")
-        and r.get("customsCode", "").strip().upper() in ("C00", "")
-        and comtrade.m49(r.get("motCode", "")) in ("0", "")
+    """A country total (or the commodity asked for): COMTRADE_TOTAL's partner2, customs procedure and transport mode.
+
+    A shape without those columns (the legacy files) has only such rows: a blank counts as the total.
+    """
+    return _hs(r.get("cmdCode", "")) == _hs(wanted) and all(
+        comtrade.m49(r.get(k, "")).upper() in (v, "") for k, v in COMTRADE_TOTAL.items()
     )
+
+
+def _count_check(document: dict, name: str) -> list[Problem]:
+    """A warning when the API's ``count`` differs from the records in ``data`` (a cut-off download?)."""
+    count, items = document.get("count"), document.get("data")
+    if isinstance(count, int) and not isinstance(count, bool) and isinstance(items, list) and count != len(items):
+        return [
+            Problem(name, None, "count", str(count), "count-mismatch",
+                    f"count says {count} records but data holds {len(items)}: check the download", WARNING)
+        ]  # fmt: skip
+    return []
+
+
+def _totals(records: list[tuple[str, dict[str, str]]], commodity: str | None, name: str):
+    """The records that are country totals (or ``commodity``), and a warning listing the others; an error when none are."""
+    wanted = commodity or "TOTAL"
+    chosen = [(w, r) for w, r in records if _is_total(r, wanted)]
+    if not chosen:
+        found = ", ".join(dict.fromkeys(r.get("cmdCode", "") for _, r in records))
+        what = f"cmdCode {wanted}" if commodity else "country totals (cmdCode TOTAL"
+        raise TradeDataError(
+            f"{name}: no {what}{')' if not commodity else ''} with partner2Code 0, customsCode C00 and motCode 0; "
+            f"the file has cmdCode {found}: download totals"
+            + ("" if commodity else ", or pass --commodity CODE for one commodity")
+        )
+    what = f"commodity {wanted}" if commodity else "country totals"
+    kept = {w for w, _ in chosen}
+    others = [w for w, _ in records if w not in kept]
+    if not others:
+        return chosen, []
+    return chosen, [
+        Problem(name, None, None, None, "not-total",
+                f"{len(others)} row{'s' * (len(others) > 1)} left out: not {what} "
+                f"(cmdCode {wanted}, partner2Code 0, customsCode C00, motCode 0): {', '.join(others[:5])}"
+                + (", ..." if len(others) > 5 else ""), WARNING)
+    ]  # fmt: skip
 
 
 def read_comtrade(
@@ -417,37 +451,11 @@ def read_comtrade(
     warnings = []
     if encoding_note:
         warnings.append(Problem(name, None, None, None, "encoding", encoding_note, WARNING))
-    count = document.get("count")
-    items = document.get("data")
-    if isinstance(count, int) and not isinstance(count, bool) and isinstance(items, list) and count != len(items):
-        # The API says how many records it sent: a different number in "data" may be a cut-off download.
-        warnings.append(
-            Problem(name, None, "count", str(count), "count-mismatch",
-                    f"count says {count} records but data holds {len(items)}: check the download", WARNING)
-        )  # fmt: skip
-    records = shape.records
-    if not records:
+    warnings += _count_check(document, name)
+    if not shape.records:
         raise TradeDataError(f"{name}: no Comtrade rows in the file ({shape.kind})")
-    wanted = commodity or "TOTAL"
-    chosen = [(w, r) for w, r in records if _is_total(r, wanted)]
-    if not chosen:
-        found = ", ".join(dict.fromkeys(r.get("cmdCode", "") for _, r in records))
-        what = f"cmdCode {wanted}" if commodity else "country totals (cmdCode TOTAL"
-        raise TradeDataError(
-            f"{name}: no {what}{')' if not commodity else ''} with partner2Code 0, customsCode C00 and motCode 0; "
-            f"the file has cmdCode {found}: download totals"
-            + ("" if commodity else ", or pass --commodity CODE for one commodity")
-        )
-    what = f"commodity {wanted}" if commodity else "country totals"
-    kept = {w for w, _ in chosen}
-    others = [w for w, _ in records if w not in kept]
-    if others:
-        warnings.append(
-            Problem(name, None, None, None, "not-total",
-                    f"{len(others)} row{'s' * (len(others) > 1)} left out: not {what} "
-                    f"(cmdCode {wanted}, partner2Code 0, customsCode C00, motCode 0): {', '.join(others[:5])}"
-                    + (", ..." if len(others) > 5 else ""), WARNING)
-        )  # fmt: skip
+    chosen, left_out = _totals(shape.records, commodity, name)
+    warnings += left_out
     figures, monthly, taken = [], [], {}
     for where, r in chosen:
         line = int(where.split()[1]) if where.startswith("line ") else None
