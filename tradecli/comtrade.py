@@ -19,7 +19,7 @@ import json
 import re
 import zlib
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 from . import bundled
@@ -88,6 +88,7 @@ def areas() -> dict[str, Area]:
         return {row["m49"]: Area(row["code"], row["name"], row["note"]) for row in csv.DictReader(handle)}
 
 
+@lru_cache(maxsize=4096)  # codes repeat on every row of a file
 def m49(code: str) -> str:
     """A Comtrade code as the table keys it ("036" and "36.0" -> "36")."""
     text = code.strip()

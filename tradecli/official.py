@@ -16,7 +16,7 @@ import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -381,6 +381,7 @@ def _flow_code(r: dict[str, str]) -> str:
     return comtrade.LEGACY_FLOWS.get(code, code.upper())
 
 
+@lru_cache(maxsize=4096)
 def _hs(code: str) -> str:
     """A commodity code compared as Comtrade writes it: HS codes have 2, 4 or 6 digits, so R's "1" (read as a number) is "01"."""
     text = code.strip().upper()
@@ -457,6 +458,7 @@ def read_comtrade(
     chosen, left_out = _totals(shape.records, commodity, name)
     warnings += left_out
     figures, monthly, taken = [], [], {}
+    area = lru_cache(maxsize=None)(lambda code, iso, desc: _comtrade_area(code, iso, desc, taken))  # one import's areas
     for where, r in chosen:
         line = int(where.split()[1]) if where.startswith("line ") else None
         at = "" if line else f"{where}: "  # a CSV line is in the problem's place already
@@ -493,8 +495,8 @@ def read_comtrade(
             raise TradeDataError(f"{name}: {where}: primaryValue '{value_text}' is not a number") from None
         if not dollars.is_finite():
             raise TradeDataError(f"{name}: {where}: primaryValue '{value_text}' is not a number")
-        reporter, reporter_note = _comtrade_area(*(r.get(f"reporter{k}", "") for k in ("Code", "ISO", "Desc")), taken)
-        partner, partner_note = _comtrade_area(*(r.get(f"partner{k}", "") for k in ("Code", "ISO", "Desc")), taken)
+        reporter, reporter_note = area(*(r.get(f"reporter{k}", "") for k in ("Code", "ISO", "Desc")))
+        partner, partner_note = area(*(r.get(f"partner{k}", "") for k in ("Code", "ISO", "Desc")))
         for made, code in ((reporter_note, reporter), (partner_note, partner)):
             if made and code.startswith("X") and code not in _iso_codes():
                 warnings.append(Problem(name, line, None, code, "unknown-name", f"{at}{made}", WARNING))
