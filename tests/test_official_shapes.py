@@ -17,7 +17,7 @@ import pytest
 from conftest import make_figures, one_line_error
 from typer.testing import CliRunner
 
-from tradecli import comtrade, metrics, official, render
+from tradecli import comtrade, gaps, metrics, official, render
 from tradecli.cli import app
 from tradecli.errors import TradeDataError, UsageError
 
@@ -487,3 +487,10 @@ def test_sums_print_with_the_decimals_of_their_figures(tmp_path):
     (row,) = list(csv.DictReader(io.StringIO(result.stdout)))
     assert row["balance"] == str(Decimal(exports) - Decimal(imports))
     assert row["total"] == str(Decimal(exports) + Decimal(imports))
+
+
+def test_a_gap_is_exact_to_its_figures_decimals():
+    official_side = make_figures(("IND", "PER", "export", "2024", "USD", 6114803.64))
+    other_side = make_figures(("IND", "PER", "export", "2024", "USD", 6901619.73))
+    out = gaps.compare(metrics.perspective(official_side, "IND"), metrics.perspective(other_side, "IND"))
+    assert repr(float(out["gap"].iloc[0])) == str(Decimal("6901619.73") - Decimal("6114803.64"))

@@ -73,30 +73,6 @@ def for_path(fmt: Format, path: str | None) -> Format:
 #: exact to the cent (0.00000001 million) for any figure below 10 trillion, while the float
 #: noise of sums and differences (770 − 773.24 = -3.2400000000000091) is trimmed.
 DECIMALS = 10
-#: A float within this many parts of its size of a shorter decimal is that decimal (about 90 units in
-#: the last place): the noise a sum of many figures collects (56951.0499999999 for 56951.05), never a cent.
-_NOISE = 2e-14
-
-
-def denoise(values):
-    """Floats (a numpy array) snapped to the fewest decimals (≤ DECIMALS) within float noise of them.
-
-    A sum of figures with at most 6 decimals then has at most 6 (-56951.0499999999 is -56951.05);
-    a figure with 8 real decimals (16650.00000055) keeps them: noise is relative to the size.
-    """
-    import numpy as np
-
-    with np.errstate(over="ignore", invalid="ignore"):
-        out = np.round(values, DECIMALS)
-    tolerance = np.maximum(np.abs(values), 1.0) * _NOISE
-    done = ~np.isfinite(values)
-    with np.errstate(over="ignore", invalid="ignore"):
-        for decimals in range(DECIMALS):
-            snapped = np.round(values, decimals)
-            near = ~done & (np.abs(values - snapped) <= tolerance)
-            out = np.where(near, snapped, out)
-            done |= near
-    return out
 
 
 def raw(value: Any) -> Any:
@@ -107,9 +83,7 @@ def raw(value: Any) -> Any:
         value = float(value)
         if math.isnan(value):
             return None
-        import numpy as np
-
-        return float(f"{denoise(np.array([value]))[0]:.15g}")
+        return float(f"{round(value, DECIMALS):.15g}")
     if type(value).__name__.startswith("int"):
         return int(value)
     if value != value:  # pandas NA / NaT
@@ -130,6 +104,7 @@ def write_csv(frame, out: IO[str], header: bool = True) -> None:
     separator could split is quoted); lines end in LF. Column by column, then joined in
     blocks, so a table of millions of rows is written without building one huge string.
     """
+    import numpy as np
     import pandas as pd
 
     columns = []
@@ -138,7 +113,7 @@ def write_csv(frame, out: IO[str], header: bool = True) -> None:
         if pd.api.types.is_float_dtype(column.dtype):
             values = column.to_numpy(dtype="float64")
             # A comprehension over plain floats formats faster than numpy's char.mod.
-            text = [f"{v:.15g}" for v in denoise(values).tolist()]
+            text = [f"{v:.15g}" for v in np.round(values, DECIMALS).tolist()]
             columns.append(["" if t == "nan" else t for t in text])
         elif pd.api.types.is_integer_dtype(column.dtype) and not isinstance(column.dtype, pd.api.extensions.ExtensionDtype):
             columns.append([str(v) for v in column.tolist()])
