@@ -162,6 +162,15 @@ def test_a_latin1_portal_csv_is_read_and_said_so(tmp_path):
     assert out.figures["quote"].str.contains("Côte d'Ivoire").any()
 
 
+def test_excels_unicode_text_utf16_and_tab_separated_is_read(tmp_path):
+    text = gzip.decompress((FIXTURES / "comtrade_bulk_china_2010.txt.gz").read_bytes()).decode("utf-8")
+    path = tmp_path / "excel.txt"
+    path.write_bytes(text.encode("utf-16"))  # with its byte-order mark, as Excel saves "Unicode Text"
+    out = official.read_comtrade(path)
+    assert figures(out) == v1_expected()
+    assert [w.code for w in out.warnings] == ["encoding"]
+
+
 def test_bytes_that_are_no_text_are_refused_with_the_encoding_to_use(tmp_path):
     path = tmp_path / "odd.csv"
     path.write_bytes(LEGACY_API.read_bytes().replace(b"Australia", b"Austr\x81\x8dlia"))
