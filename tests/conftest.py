@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import settings
 
 from tradecli import periods
 from tradecli.flows import FIGURE_COLUMNS
+
+# No timed tests (speed is measured in bench/): Hypothesis's 200 ms deadline failed property
+# tests on a loaded machine whose first call alone warms pandas up.
+settings.register_profile("tradecli", deadline=None)
+settings.load_profile("tradecli")
 
 
 def make_figures(*rows: tuple) -> pd.DataFrame:

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pandas as pd
 import pytest
 from conftest import make_figures
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from tradecli import currency, metrics
@@ -239,7 +239,6 @@ decimal_value = st.builds(lambda n, places: Decimal(n).scaleb(-places), st.integ
 )
 
 
-@settings(deadline=None)  # the first call warms pandas up
 @given(decimal_value, decimal_value)
 def test_sums_and_differences_of_decimal_figures_are_exact(exports, imports):
     """No float noise: 56951.05 never comes out as 56951.0499999999 (issue 13, part 7)."""
