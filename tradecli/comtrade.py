@@ -18,6 +18,7 @@ import io
 import json
 import re
 import zlib
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from functools import cache, lru_cache
 from typing import NamedTuple
@@ -61,10 +62,10 @@ LEGACY_FLOWS = {"1": "M", "2": "X", "3": "RX", "4": "RM"}
 
 
 class Shape(NamedTuple):
-    """What a file is: its kind in words, its records (where, v1-keyed cells), and the file's own column names."""
+    """What a file is: its kind in words, its records (where, v1-keyed cells; read once), and its own column names."""
 
     kind: str
-    records: list[tuple[str, dict[str, str]]]
+    records: Iterable[tuple[str, dict[str, str]]]
     columns: list[str]
 
 
@@ -299,14 +300,17 @@ def read(text: str, name: str) -> tuple[Shape, dict]:
     if kind == "unknown" or "primaryValue" not in keyed.values():
         raise _not_comtrade(name, header, delimiter)
     _missing(name, kind, keyed)
-    records = []
-    for line, row in rows:
-        if not any(c.strip() for c in row):
-            continue
-        if len(row) != len(header):
-            raise TradeDataError(f"{name}: line {line}: {len(row)} fields where the header has {len(header)}")
-        records.append((f"line {line}", {field: _blank_na(row[n]) for n, field in keyed.items()}))
-    return Shape(kind, records, header), {}
+
+    def records() -> Iterator[tuple[str, dict[str, str]]]:
+        # One record at a time: a bulk file of a million rows is never held as a million dicts.
+        for line, row in rows:
+            if not any(c.strip() for c in row):
+                continue
+            if len(row) != len(header):
+                raise TradeDataError(f"{name}: line {line}: {len(row)} fields where the header has {len(header)}")
+            yield f"line {line}", {field: _blank_na(row[n]) for n, field in keyed.items()}
+
+    return Shape(kind, records(), header), {}
 
 
 def _read_json(text: str, name: str) -> tuple[Shape, dict]:

@@ -409,28 +409,40 @@ def _count_check(document: dict, name: str) -> list[Problem]:
     return []
 
 
-def _totals(records: list[tuple[str, dict[str, str]]], commodity: str | None, name: str):
-    """The records that are country totals (or ``commodity``), and a warning listing the others; an error when none are."""
+def _totals(records: Iterable[tuple[str, dict[str, str]]], commodity: str | None, name: str, kind: str):
+    """The records that are country totals (or ``commodity``), and a warning naming the others; an error when none are.
+
+    One pass over the records: those left out are counted, not kept (the first five are named).
+    """
     wanted = commodity or "TOTAL"
-    chosen = [(w, r) for w, r in records if _is_total(r, wanted)]
+    chosen, named, left_out, codes, seen = [], [], 0, {}, False
+    for where, r in records:
+        seen = True
+        if _is_total(r, wanted):
+            chosen.append((where, r))
+            continue
+        left_out += 1
+        if len(named) < 5:
+            named.append(where)
+        if len(codes) < 20:
+            codes.setdefault(r.get("cmdCode", ""), None)
+    if not seen:
+        raise TradeDataError(f"{name}: no Comtrade rows in the file ({kind})")
     if not chosen:
-        found = ", ".join(dict.fromkeys(r.get("cmdCode", "") for _, r in records))
         what = f"cmdCode {wanted}" if commodity else "country totals (cmdCode TOTAL"
         raise TradeDataError(
             f"{name}: no {what}{')' if not commodity else ''} with partner2Code 0, customsCode C00 and motCode 0; "
-            f"the file has cmdCode {found}: download totals"
+            f"the file has cmdCode {', '.join(codes)}: download totals"
             + ("" if commodity else ", or pass --commodity CODE for one commodity")
         )
-    what = f"commodity {wanted}" if commodity else "country totals"
-    kept = {w for w, _ in chosen}
-    others = [w for w, _ in records if w not in kept]
-    if not others:
+    if not left_out:
         return chosen, []
+    what = f"commodity {wanted}" if commodity else "country totals"
     return chosen, [
         Problem(name, None, None, None, "not-total",
-                f"{len(others)} row{'s' * (len(others) > 1)} left out: not {what} "
-                f"(cmdCode {wanted}, partner2Code 0, customsCode C00, motCode 0): {', '.join(others[:5])}"
-                + (", ..." if len(others) > 5 else ""), WARNING)
+                f"{left_out} row{'s' * (left_out > 1)} left out: not {what} "
+                f"(cmdCode {wanted}, partner2Code 0, customsCode C00, motCode 0): {', '.join(named)}"
+                + (", ..." if left_out > 5 else ""), WARNING)
     ]  # fmt: skip
 
 
@@ -453,9 +465,7 @@ def read_comtrade(
     if encoding_note:
         warnings.append(Problem(name, None, None, None, "encoding", encoding_note, WARNING))
     warnings += _count_check(document, name)
-    if not shape.records:
-        raise TradeDataError(f"{name}: no Comtrade rows in the file ({shape.kind})")
-    chosen, left_out = _totals(shape.records, commodity, name)
+    chosen, left_out = _totals(shape.records, commodity, name, shape.kind)
     warnings += left_out
     figures, monthly, taken = [], [], {}
     area = lru_cache(maxsize=None)(lambda code, iso, desc: _comtrade_area(code, iso, desc, taken))  # one import's areas
