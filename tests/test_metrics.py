@@ -1,6 +1,7 @@
 """Core arithmetic on small hand-made tables; every expected value is worked out by hand."""
 
 import math
+from decimal import Decimal
 
 import pandas as pd
 import pytest
@@ -225,8 +226,29 @@ def test_balance_is_exports_minus_imports_and_total_their_sum(exports, imports):
     row = balance_of(
         make_figures(("IND", "PER", "export", "2024", "USD", exports), ("IND", "PER", "import", "2024", "USD", imports))
     ).iloc[0]
-    assert row.balance == exports - imports
-    assert row.total == exports + imports
+    # Results are exact to their inputs' decimals (no float noise), so they may differ from plain float
+    # arithmetic by what that arithmetic adds: an input's last-place units (here 17-digit floats).
+    slack = 2 * math.ulp(max(exports, imports))
+    assert row.balance == pytest.approx(exports - imports, rel=0, abs=slack)
+    assert row.total == pytest.approx(exports + imports, rel=0, abs=slack)
+
+
+# Figures as read from a file: up to 10^9 with at most 6 decimals (the flows schema's values are decimal text).
+decimal_value = st.builds(lambda n, places: Decimal(n).scaleb(-places), st.integers(0, 10**15), st.integers(0, 6)).filter(
+    lambda d: d <= 10**9
+)
+
+
+@given(decimal_value, decimal_value)
+def test_sums_and_differences_of_decimal_figures_are_exact(exports, imports):
+    """No float noise: 56951.05 never comes out as 56951.0499999999 (issue 13, part 7)."""
+    row = balance_of(
+        make_figures(
+            ("IND", "PER", "export", "2024", "USD", float(exports)), ("IND", "PER", "import", "2024", "USD", float(imports))
+        )
+    ).iloc[0]
+    assert Decimal(repr(float(row.balance))) == exports - imports
+    assert Decimal(repr(float(row.total))) == exports + imports
 
 
 @given(flow_value, flow_value)

@@ -209,7 +209,7 @@ def test_usage_errors_exit_2_in_one_line(args, words):
     ("args", "words"),
     [
         (["import", "comtrade", FIXTURES / "comtrade_no_total.json"], "no country totals"),
-        (["import", "comtrade", FIXTURES / "tradestat_fy2019-20_usd.csv"], "not Comtrade data: missing fields"),
+        (["import", "comtrade", FIXTURES / "tradestat_fy2019-20_usd.csv"], "a TradeStat country-wise table, not Comtrade data"),
         (["import", "tradestat", FIXTURES / "comtrade_india_2023.csv", "-p", "FY2019-20", "-c", "USD"], "not a TradeStat"),
         (["import", "tradestat", FIXTURES / "missing.csv", "-p", "FY2019-20", "-c", "USD"], "no such file"),
         (["check", "peru", "--official", FIXTURES / "comtrade_no_total.json"], "comtrade_no_total.json"),

@@ -145,3 +145,25 @@ def test_an_unknown_scope_option_is_a_usage_error():
     result = runner.invoke(app, ["balance", "peru", "--scope", "merchandise"])
     assert result.exit_code == 2
     assert "goods, services, goods_services" in result.stderr
+
+
+def test_comtrade_services_are_services_and_code_200_is_their_total(tmp_path):
+    """A typeCode S answer (EBOPS 2010, cmdCode 200 = total services) imports as services, never goods.
+
+    No real S response with rows is public (comtradr's recording holds none), so this one is the
+    real recorded C response of tests/fixtures/comtrade_v1_china_2010.json (comtradr) with its type and code changed.
+    """
+    from pathlib import Path
+
+    recorded = json.loads((Path(__file__).parent / "fixtures" / "comtrade_v1_china_2010.json").read_text(encoding="utf-8"))
+    rows = [dict(r, typeCode="S", classificationCode="EB", cmdCode="200", cmdDesc="Total services") for r in recorded["data"]]
+    path = tmp_path / "services.json"
+    path.write_text(json.dumps({**recorded, "data": rows}), encoding="utf-8")
+    result = runner.invoke(app, ["import", "comtrade", str(path)])
+    assert result.exit_code == 0, result.stderr
+    imported = list(__import__("csv").DictReader(__import__("io").StringIO(result.stdout)))
+    assert imported
+    assert {(r["scope"], r["scope_from"]) for r in imported} == {("services", "stated")}
+    # Values as recorded: primaryValue in US$ ÷ 1,000,000, one figure per total row.
+    totals = [r for r in rows if r["partner2Code"] == 0 and r["customsCode"] == "C00" and r["motCode"] == 0]
+    assert sorted(float(r["value"]) for r in imported) == pytest.approx(sorted(r["primaryValue"] / 1e6 for r in totals))

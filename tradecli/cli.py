@@ -409,7 +409,8 @@ def import_command(
         Official,
         typer.Argument(
             metavar="FORMAT",
-            help="tradestat (India's TradeStat country-wise table, CSV) or comtrade (UN Comtrade API JSON or portal CSV).",
+            help="tradestat (India's TradeStat country-wise table, CSV) or comtrade "
+            "(UN Comtrade: API JSON/CSV, bulk .txt.gz, comtradr output, legacy CSV).",
             case_sensitive=False,
             show_default=False,
         ),
@@ -433,13 +434,21 @@ def import_command(
         str | None,
         typer.Option("--commodity", help="Comtrade only: import this cmdCode (e.g. 27) instead of the country totals (TOTAL)."),
     ] = None,
+    months: Annotated[
+        str | None,
+        typer.Option(
+            "--months",
+            help="Comtrade only: sum monthly data into fiscal (April–March) or calendar years; "
+            "a year with a month missing is left out.",
+        ),
+    ] = None,
     output: OutputOpt = None,
 ) -> None:
     """Convert official statistics (TradeStat, UN Comtrade) to checked figures in the flows.csv schema (CSV)."""
     from . import flows, queries
     from .dataset import Result
 
-    result = queries.import_official(fmt.value, file, currency=currency, period=period, commodity=commodity)
+    result = queries.import_official(fmt.value, file, currency=currency, period=period, commodity=commodity, months=months)
     _emit(Result(result.figures, "flows", files=list(file)), Format.csv, output)
     _warn(result.warnings)  # after writing: a refused --output is then the only line
     count, warnings = len(result.figures), len(result.warnings)

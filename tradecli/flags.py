@@ -9,17 +9,19 @@ from collections.abc import Iterable
 
 APPROXIMATE = "approximate"  # the source qualifies the figure: "ca.", "around", "about", "approx"
 PRELIMINARY = "preliminary"  # the source calls the figure preliminary
+ESTIMATED = "estimated"  # the source marks the figure as an estimate, not as reported (Comtrade: isReported false)
 PARTNER_REPORTED = "partner-reported"  # reported by the partner and mirrored to this reporter's side
 DERIVED = "derived"  # a flow computed as a two-way total minus the other flow
 CONVERTED = "converted"  # converted to another currency with a rate from the FX table
 INCONSISTENT = "inconsistent-total"  # a reported total disagrees with its flows beyond rounding
 SCOPE_INFERRED = "scope-inferred"  # neither the source nor a cited one says goods or services
 
-ORDER = (APPROXIMATE, PRELIMINARY, PARTNER_REPORTED, DERIVED, CONVERTED, INCONSISTENT, SCOPE_INFERRED)
+ORDER = (APPROXIMATE, PRELIMINARY, ESTIMATED, PARTNER_REPORTED, DERIVED, CONVERTED, INCONSISTENT, SCOPE_INFERRED)
 
 MEANING = {
     APPROXIMATE: "the source gives the figure as approximate (ca., around, about)",
     PRELIMINARY: "the source gives the figure as preliminary",
+    ESTIMATED: "the source marks the figure as estimated, not as reported",
     PARTNER_REPORTED: "reported by the partner country and mirrored (its exports are our imports)",
     DERIVED: "a flow computed as total minus the other flow",
     CONVERTED: "converted to another currency at the rate shown",

@@ -8,7 +8,10 @@ why it has no counterpart.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+
+from .metrics import decimals_of, exact
 
 CHECK_COLUMNS = [
     "reporter", "partner", "flow", "period", "basis", "currency",
@@ -59,7 +62,8 @@ def compare(official: pd.DataFrame, other: pd.DataFrame) -> pd.DataFrame:
     out = joined.assign(
         official=joined["value_official"],
         other=joined["value_other"],
-        gap=lambda f: f["other"] - f["official"],
+        # Exact to the two figures' decimals: 18234.56789 − 16650.00000055 has 8, never float noise.
+        gap=lambda f: exact(f["other"] - f["official"], np.maximum(decimals_of(f["other"]), decimals_of(f["official"]))),
         gap_pct=lambda f: 100 * f["gap"] / f["official"].where(f["official"] != 0),
         official_source=joined["sources_official"].fillna(""),
         other_source=joined["sources_other"].fillna(""),

@@ -7,7 +7,9 @@ precision. Rounding belongs to rendering.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
@@ -106,6 +108,44 @@ def _join(values: pd.Series) -> str:
 _DERIVATIONS = ((1, "exports = total − imports"), (2, "imports = total − exports"), (4, "total = exports + imports"))
 
 
+#: The most decimals a figure is taken to have (the output contract's DECIMALS).
+MAX_DECIMALS = 10
+
+
+def decimals_of(values) -> np.ndarray:
+    """How many decimals (0–10) each figure has: those of its shortest exact form (repr); 0 for missing.
+
+    A figure read from "56951.05" is the float whose shortest form is 56951.05, so it has 2; a
+    converted figure with a long fraction has 10 (MAX_DECIMALS: that many or more).
+    """
+    v = np.asarray(values, dtype="float64")
+    unique, where = np.unique(v, return_inverse=True)  # figures repeat; each distinct one is looked at once
+    counts = np.array([_decimals(x) for x in unique.tolist()], dtype="int64")
+    return counts[where].reshape(v.shape)
+
+
+def _decimals(x: float) -> int:
+    if not math.isfinite(x):
+        return 0
+    exponent = Decimal(repr(x)).normalize().as_tuple().exponent
+    return min(max(-int(exponent), 0), MAX_DECIMALS)
+
+
+def exact(values, decimals) -> np.ndarray:
+    """Sums and differences of figures rounded to their inputs' decimals: exact to the source's precision.
+
+    A sum of figures with at most d decimals has at most d, so rounding there removes only float
+    noise (56951.0499999999 is 56951.05); values too large to scale exactly are left as they are.
+    """
+    v = np.asarray(values, dtype="float64")
+    scale = 10.0 ** np.asarray(decimals)
+    with np.errstate(over="ignore", invalid="ignore"):
+        scaled = v * scale
+    # MAX_DECIMALS means "that many or more" (a converted figure, a ratio): left at full precision.
+    safe = np.isfinite(scaled) & (np.abs(scaled) < 2.0**52) & (np.asarray(decimals) < MAX_DECIMALS)
+    return np.where(safe, np.round(np.where(safe, scaled, 0.0)) / scale, v)
+
+
 def _concat(cells: pd.DataFrame) -> pd.Series:
     """Row-wise ';'-join of text columns, vectorised (missing cells are empty)."""
     columns = [cells[c].astype("object").where(cells[c].notna(), "").astype("str") for c in cells.columns]
@@ -139,10 +179,16 @@ def balances(long: pd.DataFrame) -> pd.DataFrame:
     e, i, t = wide["export"], wide["import"], wide["total"]
     derived_e = e.isna() & i.notna() & t.notna()
     derived_i = i.isna() & e.notna() & t.notna()
-    exports = e.fillna(t - i)
-    imports = i.fillna(t - e)
-    total = t.fillna(e + i)
-    gap = (e + i - t).where(e.notna() & i.notna() & t.notna())
+    # Each row's results are exact to the most decimals among its figures (no 56951.0499999999).
+    places = np.maximum.reduce([decimals_of(e), decimals_of(i), decimals_of(t)])
+
+    def fixed(values: pd.Series) -> pd.Series:
+        return pd.Series(exact(values, places), index=values.index)
+
+    exports = fixed(e.fillna(t - i))
+    imports = fixed(i.fillna(t - e))
+    total = fixed(t.fillna(e + i))
+    gap = fixed(e + i - t).where(e.notna() & i.notna() & t.notna())
     inconsistent = (gap.abs() > TOTAL_TOLERANCE * t) | (exports < 0) | (imports < 0)
     how = derived_e.astype(int) + 2 * derived_i.astype(int) + 4 * (t.isna() & total.notna()).astype(int)
     derivation = how.map({n: "; ".join(text for bit, text in _DERIVATIONS if n & bit) for n in range(8)})
@@ -152,7 +198,7 @@ def balances(long: pd.DataFrame) -> pd.DataFrame:
     out = (
         pd.DataFrame({"exports": exports, "imports": imports, "total": total}, index=wide.index)
         .assign(
-            balance=lambda f: f["exports"] - f["imports"],
+            balance=lambda f: fixed(f["exports"] - f["imports"]),
             export_import_ratio=lambda f: f["exports"] / f["imports"].where(f["imports"] != 0),
             balance_pct_of_total=lambda f: 100 * f["balance"] / f["total"].where(f["total"] != 0),
             derivation=derivation,
@@ -194,7 +240,8 @@ def year_on_year(table: pd.DataFrame) -> pd.DataFrame:
     has_before = joined["flags_before"].notna()
     changes = {}
     for m in MEASURES:
-        change = joined[m] - joined[f"{m}_before"]
+        places = np.maximum(decimals_of(joined[m]), decimals_of(joined[f"{m}_before"]))
+        change = pd.Series(exact(joined[m] - joined[f"{m}_before"], places), index=joined.index)
         base = joined[f"{m}_before"].abs()
         changes[m] = joined[m]
         changes[f"{m}_change"] = change

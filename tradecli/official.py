@@ -9,34 +9,28 @@ same checks as ``tradecli validate`` before anything is written. Nothing here wr
 from __future__ import annotations
 
 import csv
+import html
 import io
-import json
 import re
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import pandas as pd
 
-from . import bundled, flows, periods, validation
+from . import bundled, comtrade, flows, periods, validation
 from .errors import TradeDataError, UsageError
 from .validation import ERROR, WARNING, Problem
 
 FORMATS = ("tradestat", "comtrade")
 TRADESTAT_CURRENCIES = ("USD", "INR")
 WORLD = "WLD"
-#: Comtrade's partner code for the world (all partners together).
-COMTRADE_WORLD = "0"
 #: The dimensions that make a Comtrade row a country total (cmdCode is TOTAL unless --commodity).
 COMTRADE_TOTAL = {"partner2Code": "0", "customsCode": "C00", "motCode": "0"}
 COMTRADE_FLOWS = {"X": "export", "M": "import"}
-COMTRADE_REQUIRED = (
-    "freqCode", "refYear", "reporterCode", "reporterISO", "reporterDesc", "flowCode", "partnerCode", "partnerISO",
-    "partnerDesc", "partner2Code", "cmdCode", "customsCode", "motCode", "primaryValue",
-)  # fmt: skip
 _NUMBER = re.compile(r"[+-]?\d+(,\d+)*(\.\d+)?")
 
 
@@ -69,9 +63,21 @@ def _tradestat_names() -> dict[str, str]:
             for spelling in (row["name"], *row["other_names"].split(";")):
                 if spelling.strip():
                     table.setdefault(_fold(spelling), row["code"])
-    with open(bundled.path("tradestat_names.csv"), encoding="utf-8", newline="") as handle:
-        table |= {_fold(row["name"]): row["code"] for row in csv.DictReader(handle)}
+    table |= {key: code for key, (code, _) in _tradestat_table().items()}
     return table
+
+
+@cache
+def _tradestat_table() -> dict[str, tuple[str, str]]:
+    """data/tradestat_names.csv: folded name -> (code, note); the note explains a code that is not a plain country's."""
+    with open(bundled.path("tradestat_names.csv"), encoding="utf-8", newline="") as handle:
+        return {_fold(row["name"]): (row["code"], row.get("note") or "") for row in csv.DictReader(handle)}
+
+
+@cache
+def _reserved_codes() -> dict[str, str]:
+    """User-assigned codes (X..) the names table gives on purpose: a placeholder never takes one of them."""
+    return {code: f"reserved:{code}" for code, _ in _tradestat_table().values() if code.startswith("X")}
 
 
 @cache
@@ -89,6 +95,8 @@ def unmapped_code(name: str, taken: dict[str, str] | None = None) -> str:
     when two names hash alike, the later one takes the next free code.
     """
     taken = {} if taken is None else taken
+    for code, holder in _reserved_codes().items():
+        taken.setdefault(code, holder)
     n = zlib.crc32(_fold(name).encode("utf-8")) % (26 * 26)
     for step in range(26 * 26):
         code = "X" + chr(65 + (n + step) % 676 // 26) + chr(65 + (n + step) % 26)
@@ -152,13 +160,6 @@ def _check_stated_unit(name: str, line: int, header: list[str], currency: str) -
             )
 
 
-def _text_of(data: bytes, name: str) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise TradeDataError(f"{name}: bytes that are not UTF-8 at byte {exc.start}; save the file as UTF-8") from None
-
-
 def _csv_rows(text: str, name: str) -> Iterable[tuple[int, list[str]]]:
     """Each CSV record with the physical line it starts on."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
@@ -186,7 +187,11 @@ def read_tradestat(source: str | Path, currency: str | None, period: str | None,
         raise UsageError(f"--currency '{currency}': TradeStat tables are in US$ million (USD) or ₹ crore (INR)")
     currency = currency.upper()
     name = name or _file_name(source)
-    rows = list(_csv_rows(_text_of(flows.read_bytes(source), name), name))
+    text, encoding_note = comtrade.decode(flows.read_bytes(source), name)
+    what = comtrade.what_text(text)
+    if what:
+        raise TradeDataError(f"{name}: {what}")
+    rows = list(_csv_rows(text, name))
     at = next((n for n, (_, row) in enumerate(rows) if {"country", "export", "import"} <= {_heading(h) for h in row}), None)
     if at is None:
         raise TradeDataError(
@@ -197,12 +202,17 @@ def read_tradestat(source: str | Path, currency: str | None, period: str | None,
     _check_stated_unit(name, rows[at][0], rows[at][1], currency)
     unit = "US$ million" if currency == "USD" else "₹ crore, × 10 = ₹ million"
     records, warnings = [], []
-    names, taken = _tradestat_names(), {}
+    if encoding_note:
+        warnings.append(Problem(name, None, None, None, "encoding", encoding_note, WARNING))
+    names, notes, taken = _tradestat_names(), _tradestat_table(), {}
+    blank_totals: list[tuple[str, Decimal]] = []  # (country, export) of partners whose Total Trade is blank
+    world_total: tuple[int, dict, dict] | None = None
     for line, row in rows[at + 1 :]:
         if not any(cell.strip() for cell in row):
             continue
         cells = {key: row[n].strip() if n < len(row) else "" for key, n in columns.items()}
-        country = cells["country"]
+        # Scraped tables carry HTML entities ("ST KITT &amp; N A"): decoded before the name is looked up.
+        country = html.unescape(cells["country"])
         key = _fold(country)
         if key.startswith(("total of top", "% share of top")):
             continue  # footer rows: sums and shares of the ranked partners, not partners
@@ -216,11 +226,14 @@ def read_tradestat(source: str | Path, currency: str | None, period: str | None,
                     f"'{cells[column]}' is not a number (digits, thousands separators and a decimal point)"
                 ) from None
         note = [f"TradeStat country-wise, {unit}; reporter India; period {label} as given with --period"]
-        if key.startswith("india's total") or key.startswith("india’s total"):
+        world = key.startswith(("india's total", "india’s total"))
+        if world:
             partner = WORLD
             note.append("India's Total row: the partner is the World")
         elif key in names:
             partner = names[key]
+            if notes.get(key, ("", ""))[1]:
+                note.append(f"'{country}' is {partner}: {notes[key][1]}")
         else:
             partner = unmapped_code(country, taken)
             note.append(f"'{country}' is not in the TradeStat names table: code {partner} is a placeholder (ISO user-assigned)")
@@ -229,7 +242,12 @@ def read_tradestat(source: str | Path, currency: str | None, period: str | None,
                         f"'{country}' is not a known TradeStat name: kept as {partner} (see note); "
                         "add it to tradestat_names.csv", WARNING)
             )  # fmt: skip
-        warnings += _tradestat_checks(name, line, amounts, cells)
+        if world:
+            world_total = (line, amounts, cells)  # checked after the partners: its Total Trade omits some of them
+        else:
+            warnings += _tradestat_checks(name, line, amounts, cells)
+            if amounts["total trade"] is None and amounts["export"] is not None:
+                blank_totals.append((country, amounts["export"]))
         for flow, column in (("export", "Export"), ("import", "Import")):
             amount = amounts[flow]
             if amount is None:
@@ -257,7 +275,31 @@ def read_tradestat(source: str | Path, currency: str | None, period: str | None,
                     "scope_from": "stated",
                 }
             )
+    if world_total:
+        warnings += _world_checks(name, *world_total, blank_totals)
     return Imported(pd.DataFrame(records, columns=list(validation.COLUMNS), dtype="str"), warnings)
+
+
+def _world_checks(
+    name: str, line: int, amounts: dict[str, Decimal | None], cells: dict[str, str], blank_totals: list[tuple[str, Decimal]]
+) -> list[Problem]:
+    """India's Total row checked, its Total Trade explained: TradeStat leaves Total Trade blank for export-only partners."""
+    found = _tradestat_checks(name, line, amounts, cells)
+    e, i, stated = amounts["export"], amounts["import"], amounts["total trade"]
+    if not blank_totals or e is None or i is None or stated is None:
+        return found
+    left_out = sum((x for _, x in blank_totals), Decimal(0))
+    slack = _half_unit(stated) + _half_unit(e) + _half_unit(i) + sum((_half_unit(x) for _, x in blank_totals), Decimal(0))
+    if abs(stated + left_out - (e + i)) > slack:
+        return found
+    who = ", ".join(c for c, _ in blank_totals[:5]) + (", ..." if len(blank_totals) > 5 else "")
+    explained = Problem(
+        name, line, "Total Trade", cells["total trade"], "check-mismatch",
+        f"India's Total: the file's Total Trade {cells['total trade']} is Export + Import = {_text(e + i)} less "
+        f"{_text(left_out)}, the exports of the {len(blank_totals)} partner{'s' * (len(blank_totals) > 1)} whose Total Trade "
+        f"TradeStat leaves blank ({who}); tradecli uses Export and Import (total = {_text(e + i)})", WARNING,
+    )  # fmt: skip
+    return [explained if p.column == "Total Trade" else p for p in found]
 
 
 def _tradestat_checks(name: str, line: int, amounts: dict[str, Decimal | None], cells: dict[str, str]) -> list[Problem]:
@@ -284,120 +326,178 @@ def _tradestat_checks(name: str, line: int, amounts: dict[str, Decimal | None], 
 
 # --- UN Comtrade -------------------------------------------------------------------------------
 
-
-def _comtrade_records(data: bytes, name: str) -> tuple[list[tuple[str, dict[str, str]]], str, list[Problem]]:
-    """(where, record) pairs with every cell as text, from the API's JSON or the portal's CSV; the kind; warnings."""
-    text = _text_of(data, name)
-    if text.lstrip().startswith(("{", "[")):
-        try:
-            document = json.loads(text, parse_float=Decimal)
-        except json.JSONDecodeError as exc:
-            raise TradeDataError(f"{name}: line {exc.lineno}: not valid JSON ({exc.msg})") from None
-        if isinstance(document, dict) and document.get("error"):
-            raise TradeDataError(f"{name}: the Comtrade API answered with an error: {document['error']}")
-        if not isinstance(document, dict) or not isinstance(document.get("data"), list):
-            raise TradeDataError(f'{name}: not a Comtrade API response: expected {{"count": ..., "data": [...]}}')
-        records = [
-            (f"data[{n}]", {k: "" if v is None else _cell(v) for k, v in item.items()})
-            for n, item in enumerate(document["data"])
-            if isinstance(item, dict)
-        ]
-        count = document.get("count")
-        found = []
-        if isinstance(count, int) and not isinstance(count, bool) and count != len(document["data"]):
-            # The API says how many records it sent: a different number in "data" may be a cut-off download.
-            found.append(
-                Problem(name, None, "count", str(count), "count-mismatch",
-                        f"count says {count} records but data holds {len(document['data'])}: check the download", WARNING)
-            )  # fmt: skip
-        return records, "json", found
-    rows = _csv_rows(text, name)
-    try:
-        _, header = next(rows)
-    except StopIteration:
-        raise TradeDataError(f"{name}: the file is empty; expected Comtrade JSON or CSV") from None
-    header = [h.strip() for h in header]
-    records = []
-    for line, row in rows:
-        if not any(c.strip() for c in row):
-            continue
-        if len(row) != len(header):
-            raise TradeDataError(f"{name}: line {line}: {len(row)} fields where the header has {len(header)}")
-        records.append((f"line {line}", dict(zip(header, row, strict=True))))
-    return records, "csv", []
+#: --months: how monthly figures are summed into years.
+MONTHS = ("fiscal", "calendar")
+_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-def _cell(value: object) -> str:
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, Decimal):
-        return _text(value)
-    return str(value)
+def _comtrade_area(code: str, iso: str, desc: str, taken: dict[str, str]) -> tuple[str, str | None]:
+    """A Comtrade reporter or partner as tradecli's code (by its M49 code), and a note when it is not a plain country."""
+    key = comtrade.m49(code)
+    area = comtrade.areas().get(key)
+    if area is not None and area.code:
+        return area.code, (f"Comtrade area {key} {area.name}: {area.note}" if area.note and area.code != WORLD else None)
+    if area is None and iso in _iso_codes():
+        # A code the reference table does not hold (newer than it): the file's ISO code, said so.
+        return iso, f"Comtrade area {key} is not in tradecli's M49 table: code {iso} as the file gives it"
+    label = area.name if area else (desc or iso or key)
+    made = unmapped_code(label, taken)
+    why = area.note if area else "an M49 code not in tradecli's table and no ISO 3166 code in the file"
+    return made, f"'{label}' (Comtrade code {key}): {why}; code {made} is a placeholder"
 
 
-def _comtrade_code(iso: str, code: str, desc: str, taken: dict[str, str]) -> tuple[str, str | None]:
-    """A Comtrade reporter or partner as a code, and a note when it had to be made up."""
-    if code == COMTRADE_WORLD:
-        return WORLD, None
-    if iso in _iso_codes():
-        return iso, None
-    made = unmapped_code(desc or iso or code, taken)
-    return made, f"'{desc}' (Comtrade code {code}, ISO '{iso}') is not an ISO 3166 country: code {made} is a placeholder"
+def _is_false(cell: str) -> bool:
+    return cell.strip().casefold() in ("false", "0")
 
 
-def read_comtrade(source: str | Path, commodity: str | None = None, name: str | None = None) -> Imported:
-    """Read UN Comtrade data (API JSON or portal CSV): annual country totals, US$ to US$ million.
+def _estimated(r: dict[str, str]) -> str | None:
+    """Why Comtrade marks a record as estimated (isReported false, an estimation code other than 0), or None."""
+    why = []
+    if _is_false(r.get("isReported", "")):
+        why.append("isReported false (estimated by UN Comtrade, not as the country reported it)")
+    flag = r.get("legacyEstimationFlag", "").strip()
+    if flag not in ("", "0", "0.0", "false"):
+        why.append(f"estimation code {flag} (Comtrade estimated part of the record)")
+    return "; ".join(why) or None
 
-    Rows are kept when cmdCode is TOTAL (or ``commodity``), partner2Code 0, customsCode C00
-    and motCode 0; flows X and M only (RX, RM and others are left out with a warning).
+
+def _comtrade_period(r: dict[str, str]) -> tuple[str, int, int | None]:
+    """(frequency, year, month or None) of a record: from freqCode, refYear, refMonth and period."""
+    period = r.get("period", "").strip()
+    year_text = r.get("refYear", "").strip() or period[:4]
+    freq = r.get("freqCode", "").strip().upper()
+    if not freq:
+        freq = "M" if len(period) == 6 and period.isascii() and period.isdigit() else "A"
+    if not (year_text.isascii() and year_text.isdigit() and len(year_text) == 4):
+        raise ValueError(f"year '{year_text}'")
+    month = None
+    if freq == "M":
+        month_text = period[4:6] if len(period) == 6 else r.get("refMonth", "").strip()
+        if not (month_text.isascii() and month_text.isdigit() and 1 <= int(month_text) <= 12):
+            raise ValueError(f"month of period '{period}'")
+        month = int(month_text)
+    return freq, int(year_text), month
+
+
+def _flow_code(r: dict[str, str]) -> str:
+    code = r.get("flowCode", "").strip()
+    return comtrade.LEGACY_FLOWS.get(code, code.upper())
+
+
+@lru_cache(maxsize=4096)
+def _hs(code: str) -> str:
+    """A commodity code compared as Comtrade writes it: HS codes have 2, 4 or 6 digits, so R's "1" (read as a number) is "01"."""
+    text = code.strip().upper()
+    return "0" + text if text.isascii() and text.isdigit() and len(text) % 2 else text
+
+
+def _is_total(r: dict[str, str], wanted: str) -> bool:
+    """A country total (or the commodity asked for): COMTRADE_TOTAL's partner2, customs procedure and transport mode.
+
+    A shape without those columns (the legacy files) has only such rows: a blank counts as the total.
     """
-    name = name or _file_name(source)
-    records, kind, warnings = _comtrade_records(flows.read_bytes(source), name)
-    if not records:
-        raise TradeDataError(f"{name}: no Comtrade rows in the file")
-    missing = [c for c in COMTRADE_REQUIRED if c not in records[0][1]]
-    if missing:
-        raise TradeDataError(f"{name}: not Comtrade data: missing field{'s' * (len(missing) > 1)} {', '.join(missing)}")
+    if wanted == "TOTAL" and r.get("typeCode") == "S":  # services (EBOPS 2010): code 200 is total services
+        wanted = "200"
+    return _hs(r.get("cmdCode", "")) == _hs(wanted) and all(
+        comtrade.m49(r.get(k, "")).upper() in (v, "") for k, v in COMTRADE_TOTAL.items()
+    )
+
+
+def _count_check(document: dict, name: str) -> list[Problem]:
+    """A warning when the API's ``count`` differs from the records in ``data`` (a cut-off download?)."""
+    count, items = document.get("count"), document.get("data")
+    if isinstance(count, int) and not isinstance(count, bool) and isinstance(items, list) and count != len(items):
+        return [
+            Problem(name, None, "count", str(count), "count-mismatch",
+                    f"count says {count} records but data holds {len(items)}: check the download", WARNING)
+        ]  # fmt: skip
+    return []
+
+
+def _totals(records: Iterable[tuple[str, dict[str, str]]], commodity: str | None, name: str, kind: str):
+    """The records that are country totals (or ``commodity``), and a warning naming the others; an error when none are.
+
+    One pass over the records: those left out are counted, not kept (the first five are named).
+    """
     wanted = commodity or "TOTAL"
-    chosen = [(w, r) for w, r in records if r["cmdCode"] == wanted and all(r[k] == v for k, v in COMTRADE_TOTAL.items())]
+    chosen, named, left_out, codes, seen = [], [], 0, {}, False
+    for where, r in records:
+        seen = True
+        if _is_total(r, wanted):
+            chosen.append((where, r))
+            continue
+        left_out += 1
+        if len(named) < 5:
+            named.append(where)
+        if len(codes) < 20:
+            codes.setdefault(r.get("cmdCode", ""), None)
+    if not seen:
+        raise TradeDataError(f"{name}: no Comtrade rows in the file ({kind})")
     if not chosen:
-        found = ", ".join(dict.fromkeys(r["cmdCode"] for _, r in records))
         what = f"cmdCode {wanted}" if commodity else "country totals (cmdCode TOTAL"
         raise TradeDataError(
             f"{name}: no {what}{')' if not commodity else ''} with partner2Code 0, customsCode C00 and motCode 0; "
-            f"the file has cmdCode {found}: download totals"
+            f"the file has cmdCode {', '.join(codes)}: download totals"
             + ("" if commodity else ", or pass --commodity CODE for one commodity")
         )
+    if not left_out:
+        return chosen, []
     what = f"commodity {wanted}" if commodity else "country totals"
-    kept = {w for w, _ in chosen}
-    others = [w for w, _ in records if w not in kept]
-    if others:
-        warnings.append(
-            Problem(name, None, None, None, "not-total",
-                    f"{len(others)} row{'s' * (len(others) > 1)} left out: not {what} "
-                    f"(cmdCode {wanted}, partner2Code 0, customsCode C00, motCode 0): {', '.join(others[:5])}"
-                    + (", ..." if len(others) > 5 else ""), WARNING)
-        )  # fmt: skip
-    rows, taken = [], {}
+    return chosen, [
+        Problem(name, None, None, None, "not-total",
+                f"{left_out} row{'s' * (left_out > 1)} left out: not {what} "
+                f"(cmdCode {wanted}, partner2Code 0, customsCode C00, motCode 0): {', '.join(named)}"
+                + (", ..." if left_out > 5 else ""), WARNING)
+    ]  # fmt: skip
+
+
+def read_comtrade(
+    source: str | Path, commodity: str | None = None, name: str | None = None, months: str | None = None
+) -> Imported:
+    """Read UN Comtrade data in any of its shapes (see comtrade.py): country totals, US$ to US$ million.
+
+    Rows are kept when cmdCode is TOTAL (or ``commodity``), partner2Code 0, customsCode C00
+    and motCode 0; flows X and M only (RX, RM and others are left out with a warning). Monthly
+    records are left out unless ``months`` is "fiscal" (summed into April–March years) or
+    "calendar"; a year with a month missing is then left out with the months named.
+    """
+    if months is not None and months not in MONTHS:
+        raise UsageError(f"--months '{months}': use fiscal (April–March years) or calendar")
+    name = name or _file_name(source)
+    text, encoding_note = comtrade.decode(flows.read_bytes(source), name)
+    shape, document = comtrade.read(text, name)
+    warnings = []
+    if encoding_note:
+        warnings.append(Problem(name, None, None, None, "encoding", encoding_note, WARNING))
+    warnings += _count_check(document, name)
+    chosen, left_out = _totals(shape.records, commodity, name, shape.kind)
+    warnings += left_out
+    figures, monthly, taken = [], [], {}
+    area = lru_cache(maxsize=None)(lambda code, iso, desc: _comtrade_area(code, iso, desc, taken))  # one import's areas
     for where, r in chosen:
-        line = int(where.split()[1]) if kind == "csv" else None
+        line = int(where.split()[1]) if where.startswith("line ") else None
         at = "" if line else f"{where}: "  # a CSV line is in the problem's place already
-        flow = COMTRADE_FLOWS.get(r["flowCode"])
+        flow = COMTRADE_FLOWS.get(_flow_code(r))
         if flow is None:
-            what = {"RX": "re-exports", "RM": "re-imports"}.get(r["flowCode"], f"flow {r['flowCode']} ({r.get('flowDesc', '')})")
+            code = _flow_code(r)
+            label = {"RX": "re-exports", "RM": "re-imports"}.get(code, f"flow {code} ({r.get('flowDesc', '')})")
             warnings.append(
-                Problem(name, line, "flowCode", r["flowCode"], "other-flow",
-                        f"{at}{what} left out: the flows schema has exports and imports only, "
+                Problem(name, line, "flowCode", r.get("flowCode", ""), "other-flow",
+                        f"{at}{label} left out: the flows schema has exports and imports only, "
                         "and adding them in would change the figures", WARNING)
             )  # fmt: skip
             continue
-        if r["freqCode"] != "A":
+        try:
+            freq, year, month = _comtrade_period(r)
+        except ValueError as exc:
+            raise TradeDataError(f"{name}: {where}: {exc} is not a Comtrade period") from None
+        if freq not in ("A", "M"):
             warnings.append(
-                Problem(name, line, "freqCode", r["freqCode"], "not-annual",
-                        f"{at}period {r.get('period', '')} is not annual (freqCode {r['freqCode']}): left out", WARNING)
+                Problem(name, line, "freqCode", freq, "not-annual",
+                        f"{at}frequency {freq} is neither annual nor monthly: left out", WARNING)
             )  # fmt: skip
             continue
-        value_text = r["primaryValue"].strip()
+        value_text = r.get("primaryValue", "").strip()
         if not value_text:
             warnings.append(
                 Problem(name, line, "primaryValue", "", "blank-value",
@@ -408,41 +508,190 @@ def read_comtrade(source: str | Path, commodity: str | None = None, name: str | 
             dollars = Decimal(value_text)
         except InvalidOperation:
             raise TradeDataError(f"{name}: {where}: primaryValue '{value_text}' is not a number") from None
-        reporter, reporter_note = _comtrade_code(r["reporterISO"], r["reporterCode"], r["reporterDesc"], taken)
-        partner, partner_note = _comtrade_code(r["partnerISO"], r["partnerCode"], r["partnerDesc"], taken)
-        for made, desc in ((reporter_note, r["reporterDesc"]), (partner_note, r["partnerDesc"])):
-            if made:
-                warnings.append(Problem(name, line, None, desc, "unknown-name", f"{at}{made}", WARNING))
+        if not dollars.is_finite():
+            raise TradeDataError(f"{name}: {where}: primaryValue '{value_text}' is not a number")
+        reporter, reporter_note = area(*(r.get(f"reporter{k}", "") for k in ("Code", "ISO", "Desc")))
+        partner, partner_note = area(*(r.get(f"partner{k}", "") for k in ("Code", "ISO", "Desc")))
+        for made, code in ((reporter_note, reporter), (partner_note, partner)):
+            if made and code.startswith("X") and code not in _iso_codes():
+                warnings.append(Problem(name, line, None, code, "unknown-name", f"{at}{made}", WARNING))
+        figure = _Figure(where, r, flow, year, month, dollars, value_text, reporter, partner,
+                         [n for n in (reporter_note, partner_note) if n], _estimated(r))  # fmt: skip
+        if freq == "M":
+            monthly.append(figure)
+        else:
+            figures.append(figure)
+    rows = [_annual_row(f, name, shape.kind, commodity) for f in figures]
+    if monthly and months is None:
+        warnings.append(
+            Problem(name, None, "freqCode", "M", "not-annual",
+                    f"{len(monthly)} monthly record{'s' * (len(monthly) > 1)} left out ({', '.join(f.where for f in monthly[:3])}"
+                    + (", ..." if len(monthly) > 3 else "") + "): give --months fiscal (April–March years) "
+                    "or --months calendar to sum them into years", WARNING)
+        )  # fmt: skip
+    elif monthly:
+        summed, gaps = _sum_months(monthly, months, name, shape.kind, commodity)
+        rows += summed
+        warnings += gaps
+    return Imported(pd.DataFrame(rows, columns=list(validation.COLUMNS), dtype="str"), _once(warnings))
+
+
+@dataclass
+class _Figure:
+    """One Comtrade record kept: where it is, its cells, and what tradecli made of it."""
+
+    where: str
+    r: dict[str, str]
+    flow: str
+    year: int
+    month: int | None
+    dollars: Decimal
+    value_text: str
+    reporter: str
+    partner: str
+    notes: list[str]
+    estimated: str | None
+
+
+def _product(r: dict[str, str]) -> str:
+    """The commodity in words: "commodity 4401 Fuel wood, ..." (cut to 60 characters)."""
+    desc = " ".join(r.get("cmdDesc", "").split())
+    desc = desc if len(desc) <= 60 else desc[:59] + "…"
+    return f"commodity {_hs(r.get('cmdCode', ''))}" + (f" {desc}" if desc else "")
+
+
+def _desc(r: dict[str, str], side: str, code: str) -> str:
+    """A reporter's or partner's name: the file's own words, else Comtrade's name for its M49 code (bulk files have none)."""
+    area = comtrade.areas().get(comtrade.m49(r.get(f"{side}Code", "")))
+    return r.get(f"{side}Desc") or (area.name if area else code)
+
+
+def _source(name: str, r: dict[str, str], commodity: str | None) -> str:
+    """The source cell: the file, and the product when the figure is one commodity, not the country total."""
+    return f"{name} [{_product(r)}]" if commodity else name
+
+
+def _annual_row(f: _Figure, name: str, kind: str, commodity: str | None) -> dict[str, str]:
+    r = f.r
+    desc, partner_desc = _desc(r, "reporter", f.reporter), _desc(r, "partner", f.partner)
+    note = [
+        f"UN Comtrade ({kind}), as reported by {desc}; primaryValue US$ {_text(f.dollars)} ÷ 1,000,000; "
+        f"calendar year {f.year}; cmdCode {r.get('cmdCode', '')}"
+    ]
+    if commodity:
+        note.append(f"{_product(r)} only, not the country total")
+    flags = [f"{k} {r[k]}" for k in ("isReported", "isAggregate") if r.get(k)]
+    if flags:
+        note.append(", ".join(flags))  # as Comtrade states them: its own markers of how the row was made
+    if f.estimated:
+        note.append(f"estimated: {f.estimated}")
+    note += f.notes
+    flow_words = r.get("flowDesc") or f.flow
+    return {
+        "id": f"comtrade-{f.reporter}-{f.partner}-{f.flow}-{f.year}" + (f"-{commodity}" if commodity else ""),
+        "reporter": f.reporter,
+        "partner": f.partner,
+        "flow": f.flow,
+        "period": str(f.year),
+        "currency": "USD",
+        "value": _text(f.dollars.scaleb(-6)),
+        "status": "estimated" if f.estimated else "reported",
+        "source": _source(name, r, commodity),
+        "quote": f"{f.where}: {desc} {flow_words} {partner_desc} {f.year}"
+        + (f" {_product(r)}" if commodity else "")
+        + f" primaryValue {f.value_text}",
+        "note": "; ".join(note),
+        **_scope(r),
+    }
+
+
+def _scope(r: dict[str, str]) -> dict[str, str]:
+    """A Comtrade figure's scope, from its typeCode: C = commodities (goods, HS), S = services (EBOPS)."""
+    return {"scope": "services" if r.get("typeCode") == "S" else "goods", "scope_from": "stated"}
+
+
+def _year_of(year: int, month: int, months: str) -> periods.Period:
+    """The year a month belongs to: calendar, or the Indian fiscal year April–March."""
+    if months == "calendar":
+        return periods.make(periods.CALENDAR, year)
+    return periods.make(periods.FISCAL, year if month >= 4 else year - 1)
+
+
+def _month_label(year: int, month: int) -> str:
+    return f"{_MONTH_NAMES[month - 1]} {year}"
+
+
+def _sum_months(monthly: list[_Figure], months: str, name: str, kind: str, commodity: str | None):
+    """Monthly figures summed into years (exact decimals); a year with a month missing left out, its months named."""
+    groups: dict[tuple, dict[tuple[int, int], _Figure]] = {}
+    for f in monthly:
+        period = _year_of(f.year, f.month, months)
+        key = (f.reporter, f.partner, f.flow, f.r.get("cmdCode", ""), period)
+        group = groups.setdefault(key, {})
+        if (f.year, f.month) in group:
+            raise TradeDataError(
+                f"{name}: {group[(f.year, f.month)].where} and {f.where} both give {_month_label(f.year, f.month)} "
+                f"for {f.reporter} {f.flow} {f.partner}: one month twice (two downloads in one file?)"
+            )
+        group[(f.year, f.month)] = f
+    rows, warnings = [], []
+    for (reporter, partner, flow, _cmd, period), group in groups.items():
+        first = 4 if period.basis == periods.FISCAL else 1
+        wanted = [(period.year + (m < first), m) for m in [*range(first, 13), *range(1, first)]]
+        missing = [ym for ym in wanted if ym not in group]
+        if missing:
+            warnings.append(
+                Problem(name, None, "period", period.label, "incomplete-year",
+                        f"{reporter} {flow} {partner} {period.label}: {len(missing)} month{'s' * (len(missing) > 1)} missing "
+                        f"({', '.join(_month_label(y, m) for y, m in missing)}): the year is left out, not summed "
+                        f"from {12 - len(missing)} months", WARNING)
+            )  # fmt: skip
+            continue
+        parts = [group[ym] for ym in wanted]
+        total = sum((p.dollars for p in parts), Decimal(0))
+        r = parts[0].r
+        desc, partner_desc = _desc(r, "reporter", reporter), _desc(r, "partner", partner)
+        estimated = [f"{_month_label(p.year, p.month)}: {p.estimated}" for p in parts if p.estimated]
+        basis = "Indian fiscal year April–March" if period.basis == periods.FISCAL else "calendar year"
         note = [
-            f"UN Comtrade, as reported by {r['reporterDesc']}; primaryValue US$ {_text(dollars)} ÷ 1,000,000; "
-            f"calendar year {r['refYear']}; cmdCode {r['cmdCode']}"
+            f"UN Comtrade ({kind}), as reported by {desc}; derived: the sum of 12 monthly primaryValues, "
+            f"US$ {_text(total)} ÷ 1,000,000; {basis} {period.label}; cmdCode {r.get('cmdCode', '')}"
         ]
         if commodity:
-            note.append(f"commodity {r['cmdCode']} {r.get('cmdDesc', '')} only, not the country total")
-        flags = [f"{k} {r[k]}" for k in ("isReported", "isAggregate") if r.get(k)]
-        if flags:
-            note.append(", ".join(flags))  # as Comtrade states them: its own markers of how the row was made
-        note += [n for n in (reporter_note, partner_note) if n]
+            note.append(f"{_product(r)} only, not the country total")
+        if estimated:
+            note.append("estimated: " + "; ".join(estimated))
+        note += list(dict.fromkeys(n for p in parts for n in p.notes))
+        values = "; ".join(f"{p.year}{p.month:02d} {p.value_text}" for p in parts)
         rows.append(
             {
-                "id": f"comtrade-{reporter}-{partner}-{flow}-{r['refYear']}" + (f"-{commodity}" if commodity else ""),
+                "id": f"comtrade-{reporter}-{partner}-{flow}-{period.label}" + (f"-{commodity}" if commodity else ""),
                 "reporter": reporter,
                 "partner": partner,
                 "flow": flow,
-                "period": r["refYear"],
+                "period": period.label,
                 "currency": "USD",
-                "value": _text(dollars.scaleb(-6)),
-                "status": "reported",
-                "source": name,
-                "quote": f"{where}: {r['reporterDesc']} {r.get('flowDesc') or flow} {r['partnerDesc']} {r['refYear']} "
-                f"primaryValue {value_text}",
+                "value": _text(total.scaleb(-6)),
+                "status": "estimated" if estimated else "reported",
+                "source": _source(name, r, commodity),
+                "quote": f"{parts[0].where} … {parts[-1].where}: {desc} {r.get('flowDesc') or flow} "
+                f"{partner_desc}" + (f" {_product(r)}" if commodity else "") + f" primaryValue by month {values}",
                 "note": "; ".join(note),
-                # Comtrade's typeCode: C = commodities (goods, HS), S = services (EBOPS).
-                "scope": "services" if r.get("typeCode") == "S" else "goods",
-                "scope_from": "stated",
+                **_scope(r),
             }
         )
-    return Imported(pd.DataFrame(rows, columns=list(validation.COLUMNS), dtype="str"), warnings)
+    return rows, warnings
+
+
+def _once(warnings: list[Problem]) -> list[Problem]:
+    """Warnings without repeats: the same unknown name is said once per import, not once per row or file."""
+    seen, out = set(), []
+    for w in warnings:
+        key = (w.code, w.value) if w.code == "unknown-name" else id(w)
+        if key not in seen:
+            seen.add(key)
+            out.append(w)
+    return out
 
 
 # --- both --------------------------------------------------------------------------------------
@@ -455,6 +704,7 @@ def convert(
     currency: str | None = None,
     period: str | None = None,
     commodity: str | None = None,
+    months: str | None = None,
 ) -> Imported:
     """Read official files of format ``fmt`` (tradestat|comtrade) and check the rows as ``tradecli validate`` would.
 
@@ -465,14 +715,16 @@ def convert(
         raise UsageError(f"unknown format '{fmt}'; use one of {', '.join(FORMATS)}")
     if fmt == "comtrade" and (currency or period):
         raise UsageError("--currency and --period are for TradeStat tables; Comtrade data states both")
-    if fmt == "tradestat" and commodity:
-        raise UsageError("--commodity is for Comtrade data; a TradeStat country-wise table has country totals only")
+    if fmt == "tradestat" and (commodity or months):
+        raise UsageError(
+            "--commodity and --months are for Comtrade data; a TradeStat country-wise table has yearly country totals only"
+        )
     parts = [
-        read_tradestat(s, currency, period) if fmt == "tradestat" else read_comtrade(s, commodity)
+        read_tradestat(s, currency, period) if fmt == "tradestat" else read_comtrade(s, commodity, months=months)
         for s in sources
     ]  # fmt: skip
     frame = pd.concat([p.figures for p in parts], ignore_index=True) if parts else pd.DataFrame(columns=validation.COLUMNS)
-    warnings = [w for p in parts for w in p.warnings]
+    warnings = _once([w for p in parts for w in p.warnings])
     if frame.empty:
         raise TradeDataError(f"{', '.join(_file_name(s) for s in sources)}: no figures to import")
     buffer = io.StringIO()

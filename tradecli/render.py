@@ -139,6 +139,7 @@ _SYMBOL = {"USD": "US$", "NZD": "NZ$", "INR": "₹", "EUR": "€", "GBP": "£", 
 _SHORT_FLAG = {
     flag_defs.APPROXIMATE: "approx",
     flag_defs.PRELIMINARY: "prelim",
+    flag_defs.ESTIMATED: "est",
     flag_defs.PARTNER_REPORTED: "partner",
     flag_defs.DERIVED: "derived",
     flag_defs.CONVERTED: "fx",
@@ -385,12 +386,28 @@ def footnotes(kind: str, rows: list[dict[str, Any]]) -> list[str]:
             files = dict.fromkeys(part for r in rows for part in str(r.get(f"{side}_source") or "").split(";") if part)
             if files:
                 notes.append(f"{side.capitalize()}: {', '.join(files)}.")
+        if any(
+            flag_defs.PARTNER_REPORTED in flag_defs.split(str(r.get(f"{s}_flags") or ""))
+            for r in rows
+            for s in ("official", "other")
+        ):
+            notes.append(
+                "Mirror figures: imports are valued CIF (with insurance and freight) and exports FOB (free on board), "
+                "as Comtrade reports them, so a country's imports from a partner normally exceed the partner's exports "
+                "to it by a few percent: a gap of that size is expected, not an error."
+            )
         flagged = flag_defs.split(flag_defs.merge(str(r.get(f"{s}_flags") or "") for r in rows for s in ("official", "other")))
         if flagged:
             notes.append("Flags of the figures: " + "; ".join(f"{f} = {flag_defs.MEANING.get(f, f)}" for f in flagged) + ".")
     if kind == "sources":
-        notes.append("Status: reported = stated as is; approximate = qualified (ca., around, about); preliminary = so called.")
+        notes.append(
+            "Status: reported = stated as is; approximate = qualified (ca., around, about); preliminary = so called; "
+            "estimated = marked as an estimate by the source."
+        )
     return notes
+
+
+_PRODUCT = re.compile(r"\[(commodity [^\]]*)\]")
 
 
 def title(kind: str, rows: list[dict[str, Any]]) -> str:
@@ -405,6 +422,15 @@ def title(kind: str, rows: list[dict[str, Any]]) -> str:
     who = ", ".join(reporters)
     partner_names = dict.fromkeys(partners.display(str(r["partner"])) for r in rows if r.get("partner"))
     with_whom = f" with {', '.join(partner_names)}" if 0 < len(partner_names) <= 3 else ""
+    # A commodity's figures (imported with --commodity: "file.json [commodity 4401 Fuel wood]") never read as the total.
+    products = dict.fromkeys(
+        p
+        for r in rows
+        for side in ("sources", "official_source", "other_source")
+        for p in _PRODUCT.findall(str(r.get(side) or ""))
+    )
+    if products:
+        with_whom += f" in {', '.join(products)}"
     return {
         "balance": f"{who}'s trade{with_whom}: balance",
         "years": f"{who}'s trade{with_whom}: change on the previous period",

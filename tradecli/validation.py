@@ -25,7 +25,7 @@ COLUMNS = (
 )  # fmt: skip
 REQUIRED = ("reporter", "partner", "flow", "period", "currency", "value", "source", "quote")
 FLOWS = ("export", "import", "total")
-STATUSES = ("reported", "approximate", "preliminary")
+STATUSES = ("reported", "approximate", "preliminary", "estimated")
 #: What a figure covers: goods (merchandise), services, or both.
 SCOPES = ("goods", "services", "goods_services")
 #: Where a figure's scope comes from: its own words, a cited second source, or neither (inferred).
