@@ -1,0 +1,16 @@
+"""Official data fetched from the network: the only part of tradecli that opens a connection.
+
+``fetch_comtrade`` turns a question (reporter, partners, periods, flows) into UN Comtrade API
+requests, makes them politely (throttled, retried within bounds), keeps each good answer in a
+cache, and reads the answers with the same reader as ``tradecli import comtrade``. The API key
+travels only in a request header and is written nowhere. httpx and platformdirs are imported
+only when a request or the default cache directory is needed (the ``fetch`` extra).
+"""
+
+from __future__ import annotations
+
+from .cache import Cache
+from .client import Client, FetchError
+from .comtrade import ComtradeQuery, Fetched, Request, fetch_comtrade, plan
+
+__all__ = ["Cache", "Client", "ComtradeQuery", "FetchError", "Fetched", "Request", "fetch_comtrade", "plan"]
