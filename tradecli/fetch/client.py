@@ -60,7 +60,7 @@ class Client:
 
     key: str | None = None
     policy: Policy = field(default_factory=Policy)
-    sleep: Callable[[float], None] = time.sleep
+    sleep: Callable[[float], None] | None = None  # default time.sleep, looked up at each call
     clock: Callable[[], float] = time.monotonic
     sent: int = 0  # requests sent, retries included
 
@@ -94,7 +94,7 @@ class Client:
         if self._last is not None:
             wait = self._last + self.policy.interval - self.clock()
             if wait > 0:
-                self.sleep(wait)
+                (self.sleep or time.sleep)(wait)
         self._last = self.clock()
 
     def get(self, url: str, params: Sequence[tuple[str, str]], what: str) -> Answer:
@@ -142,7 +142,7 @@ class Client:
                     + (f" (the server asks to wait {delay:g} s more)" if status in (429, 403) else "")
                     + "; try again later"
                 )
-            self.sleep(delay)
+            (self.sleep or time.sleep)(delay)
             waited += delay
             attempt += 1
 
