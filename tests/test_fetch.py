@@ -108,7 +108,7 @@ def server():
     """A Comtrade stand-in on 127.0.0.1: .url, .replay (script and requests)."""
     replay = Replay()
     httpd = _Server(("127.0.0.1", 0), _handler(replay))
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     replay.url = f"http://127.0.0.1:{httpd.server_address[1]}"
     yield replay

@@ -331,19 +331,21 @@ def fetch_comtrade(
             if entry is None:
                 client = client or Client(key, policy or Policy())
                 answer = client.get(f"{base}{request.path}", request.params, url)
-                document = _check_answer(answer.body, answer.content_type, url, client)
-                entry = store.put(url, answer.body)
+                document = _check_answer(answer.body, answer.content_type, url, client, request.limit)
                 result.requests += 1
             else:
                 document = _check_answer(entry.body, "application/json", f"{url} (cached {entry.fetched:%Y-%m-%d})", None)
                 result.cached += 1
-            count = document["count"]
-            if count >= request.limit:
+            if max(document["count"], len(document["data"])) >= request.limit:
                 halves = request.halves()
-                if halves is not None:  # the answer may be cut at the limit: ask again in halves
+                if halves is not None:  # the answer may be cut at the limit: ask again in halves (and keep it nowhere)
                     pending[:0] = halves
                     continue
-                result.warnings.append(_limit_warning(url, count))
+                if document.get("error"):
+                    raise FetchError(f"{url}: {_said(document, client)}; the call is at the endpoint's limit and cannot be split")
+                result.warnings.append(_limit_warning(url, document["count"]))
+            if entry is None:
+                entry = store.put(url, answer.body)  # only a good, complete answer is kept
             result.records += len(document["data"])
             result.empty += not document["data"]
             answers.append((request, entry))
@@ -362,8 +364,12 @@ def fetch_comtrade(
     return result
 
 
-def _check_answer(body: bytes, content_type: str, what: str, client: Client | None) -> dict:
-    """The answer as JSON with a list of records; FetchError (so it is never cached) for anything else."""
+def _check_answer(body: bytes, content_type: str, what: str, client: Client | None, limit: int | None = None) -> dict:
+    """The answer as JSON with a list of records; FetchError (so it is never cached) for anything else.
+
+    An ``error`` fails the call, unless the records fill the endpoint's ``limit`` (how the
+    preview says it stopped there): the caller then splits the call.
+    """
     text = body.lstrip()[:200].lower()
     if "html" in content_type.lower() or text.startswith((b"<!doctype", b"<html")):
         raise FetchError(f"{what}: the server answered with an HTML page, not Comtrade data; check --api-url")
@@ -371,17 +377,24 @@ def _check_answer(body: bytes, content_type: str, what: str, client: Client | No
         document = json.loads(body.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise FetchError(f"{what}: the answer is not valid JSON ({str(exc)[:80]})") from None
-    if isinstance(document, dict) and document.get("error"):
-        said = " ".join(str(document["error"]).split())[:200]
-        raise FetchError(f"{what}: Comtrade answered with an error: {client.redact(said) if client else said}")
     if not isinstance(document, dict) or not isinstance(document.get("data"), list):
+        if isinstance(document, dict) and document.get("error"):
+            raise FetchError(f"{what}: Comtrade answered with an error: {_said(document, client)}")
         raise FetchError(f'{what}: not a Comtrade answer (expected {{"count": ..., "data": [...]}})')
+    if document.get("error") and (limit is None or len(document["data"]) < limit):
+        raise FetchError(f"{what}: Comtrade answered with an error: {_said(document, client)}")
     count = document.get("count")
     if not isinstance(count, int) or isinstance(count, bool) or count < 0:
         document["count"] = len(document["data"])
     if client is not None and client.key and client.key.encode() in body:
         raise FetchError(f"{what}: the answer contains the API key; it is not kept")
     return document
+
+
+def _said(document: dict, client: Client | None) -> str:
+    """The answer's ``error`` text in one short line, the key (should it be echoed) hidden."""
+    said = " ".join(str(document.get("error")).split())[:200]
+    return client.redact(said) if client else said
 
 
 def _has_records(body: bytes) -> bool:
