@@ -12,6 +12,8 @@ import csv
 import io
 import json
 import socket
+import subprocess
+import sys
 import threading
 import time
 from decimal import Decimal
@@ -20,6 +22,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from conftest import one_line_error
 from typer.testing import CliRunner
 
 from tradecli import official
@@ -31,13 +34,25 @@ from tradecli.fetch.cache import parse_age
 from tradecli.fetch.client import Policy
 from tradecli.fetch.comtrade import MAX_URL, Request, _short_enough, area_code, expand_periods
 
-from conftest import one_line_error
-
 FIXTURES = Path(__file__).parent / "fixtures" / "comtrade_api"
 GOODS = FIXTURES / "goods_CHN_2010.json"  # China's imports from and exports to Argentina and Germany, 2010
 EMPTY = FIXTURES / "services_CHN_2010_empty.json"  # a real answer with count 0
 KEY = "k3y-Secret-0123456789abcdef"
 FAST = Policy(interval=0.0, timeout=2.0, retries=3, max_wait=5.0, backoff=0.01)
+JSON = {"Content-Type": "application/json; charset=utf-8"}
+
+
+def apim(status: int, message: str) -> bytes:
+    """An error body in Azure API Management's shape, which fronts the Comtrade API."""
+    return json.dumps({"statusCode": status, "message": message}).encode()
+
+
+#: The API's error answers, from messages users quoted (see tests/fixtures/README.md).
+ERRORS = {
+    401: apim(401, "Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription."),
+    429: apim(429, "Rate limit is exceeded. Try again in 2 seconds."),
+    403: apim(403, "Out of call volume quota. Quota will be replenished in 05:43:11."),
+}
 
 
 # --- the local server ----------------------------------------------------------------------
@@ -190,10 +205,14 @@ def test_calls_stay_under_the_preview_limit_and_url_length():
     assert all(c.expected <= 500 and len(c.url("https://comtradeapi.un.org")) < MAX_URL for c in calls)
     assert sum(len(c.param("partnerCode")) for c in calls) == len({p for c in calls for p in c.param("partnerCode")})
     keyed = plan(query, keyed=True)
-    assert len(keyed) == 1 and keyed[0].path == "/data/v1/get/C/A/HS"
-    long = Request("/p", (("period", "2020"), ("partnerCode", ",".join(["123"] * 2000)), ("cmdCode", "TOTAL"), ("flowCode", "X")), 500, 1)
+    assert len(keyed) == 1
+    assert keyed[0].path == "/data/v1/get/C/A/HS"
+    long = Request(
+        "/p", (("period", "2020"), ("partnerCode", ",".join(["123"] * 2000)), ("cmdCode", "TOTAL"), ("flowCode", "X")), 500, 1
+    )
     parts = _short_enough(long, "http://h")
-    assert len(parts) > 1 and all(len(p.url("http://h")) < MAX_URL for p in parts)
+    assert len(parts) > 1
+    assert all(len(p.url("http://h")) < MAX_URL for p in parts)
     assert sum(len(p.param("partnerCode")) for p in parts) == 2000
 
 
@@ -212,7 +231,10 @@ def test_iso3_codes_become_comtrade_codes_of_their_year():
     assert area_code("IND", "reporter", 2024) == code("reporter", "India") == 699
     assert area_code("WLD", "partner", 2024) == 0
     calls = plan(ComtradeQuery.parse("germany", ["india"], "1989..1992"), keyed=False)
-    assert [(c.param("reporterCode"), c.param("period")) for c in calls] == [(["280"], ["1989", "1990"]), (["276"], ["1991", "1992"])]
+    assert [(c.param("reporterCode"), c.param("period")) for c in calls] == [
+        (["280"], ["1989", "1990"]),
+        (["276"], ["1991", "1992"]),
+    ]
 
 
 def test_question_words_are_checked():
@@ -224,7 +246,9 @@ def test_question_words_are_checked():
         ComtradeQuery.parse("india", ["china"], "2024", flow="re-export")
     with pytest.raises(UsageError, match="unknown partner"):
         ComtradeQuery.parse("india", ["atlantis"], "2024")
-    assert parse_age("30d") == 30 * 86400 and parse_age("90m") == 5400 and parse_age("3600") == 3600
+    assert parse_age("30d") == 30 * 86400
+    assert parse_age("90m") == 5400
+    assert parse_age("3600") == 3600
 
 
 # --- fetching: figures, endpoints, the key -------------------------------------------------
@@ -245,8 +269,10 @@ def test_preview_fetch_gives_the_recorded_figures(env, server):
     assert got == expected_rows()
     for row in rows:
         assert row["source"].startswith(f"{server.url}/public/v1/preview/C/A/HS?reporterCode=156&partnerCode=32,276&period=2010")
-        assert "(fetched 20" in row["source"] and row["source"].endswith("Z)")
-        assert row["quote"].startswith("data[") and "primaryValue" in row["quote"]
+        assert "(fetched 20" in row["source"]
+        assert row["source"].endswith("Z)")
+        assert row["quote"].startswith("data[")
+        assert "primaryValue" in row["quote"]
     assert "UN Comtrade: 4 figures from 1 call (1 from the network, 0 from the cache)" in result.stderr
 
 
@@ -282,16 +308,21 @@ def test_a_key_file_works_and_a_bad_one_is_never_shown(env, server, tmp_path):
     bad = tmp_path / "bad.txt"
     bad.write_text("two words\nsecret", encoding="utf-8")
     line = one_line_error(run(*CHN_2010, "--key-file", str(bad), "--refresh"), 1)
-    assert "not a key" in line and "secret" not in line and "two words" not in line
+    assert "not a key" in line
+    assert "secret" not in line
+    assert "two words" not in line
     assert "cannot read the key file" in one_line_error(run(*CHN_2010, "--key-file", str(tmp_path / "none")), 1)
 
 
 def test_an_echoed_key_is_redacted(env, server, monkeypatch):
     monkeypatch.setenv("COMTRADE_API_KEY", KEY)
-    server.script = [(401, {"Content-Type": "application/json"}, json.dumps({"statusCode": 401, "message": f"bad key {KEY}"}).encode())]
+    server.script = [
+        (401, {"Content-Type": "application/json"}, json.dumps({"statusCode": 401, "message": f"bad key {KEY}"}).encode())
+    ]
     result = run(*CHN_2010)
     line = one_line_error(result, 1)
-    assert "***" in line and KEY not in result.output
+    assert "***" in line
+    assert KEY not in result.output
 
 
 # --- the cache -------------------------------------------------------------------------------
@@ -311,7 +342,8 @@ def test_a_repeated_fetch_makes_no_request(env, server):
 
 def test_offline_without_the_answer_fails_in_one_line(env, server):
     line = one_line_error(run(*CHN_2010, "--offline"), 1)
-    assert "not in the cache" in line and not server.requests
+    assert "not in the cache" in line
+    assert not server.requests
     assert "contradict" in one_line_error(run(*CHN_2010, "--offline", "--refresh"), 2)
 
 
@@ -320,10 +352,12 @@ def test_max_age_expires_entries(env, server, tmp_path):
 
     query = ComtradeQuery.parse("china", ["argentina,germany"], "2010")
     [call] = plan(query, keyed=False, base=server.url)
-    Cache(tmp_path / "cache").put(call.url(server.url), server.replay(call.__dict__ and dict(call.params)),
-                                  fetched=datetime.now(UTC) - timedelta(days=2))  # fmt: skip
-    assert run(*CHN_2010, "--max-age", "3d").exit_code == 0 and not server.requests
-    assert run(*CHN_2010, "--max-age", "1d").exit_code == 0 and len(server.requests) == 1
+    two_days_ago = datetime.now(UTC) - timedelta(days=2)
+    Cache(tmp_path / "cache").put(call.url(server.url), server.replay(dict(call.params)), fetched=two_days_ago)
+    assert run(*CHN_2010, "--max-age", "3d").exit_code == 0
+    assert not server.requests
+    assert run(*CHN_2010, "--max-age", "1d").exit_code == 0
+    assert len(server.requests) == 1
     assert "--max-age" in one_line_error(run(*CHN_2010, "--max-age", "soon"), 2)
 
 
@@ -340,14 +374,12 @@ def test_cache_names_and_contents_hold_the_answer_and_the_request(env, server, t
     ("answer", "words"),
     [
         ((200, {"Content-Type": "text/html"}, b"<!DOCTYPE html><html><body>Maintenance</body></html>"), "HTML page"),
-        ((200, {"Content-Type": "application/json"}, b'{"count": 4, "data": [{"truncated'), "not valid JSON"),
-        ((200, {"Content-Type": "application/json"}, b'{"count": 0, "data": [], "error": "Invalid parameter period"}'), "Invalid"),
-        ((200, {"Content-Type": "application/json"}, b'{"results": []}'), "not a Comtrade answer"),
-        ((404, {"Content-Type": "application/json"}, b'{"statusCode": 404, "message": "Resource not found"}'), "HTTP 404"),
-        ((401, {"Content-Type": "application/json"}, json.dumps({"statusCode": 401, "message": (
-            "Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription.")}).encode()),
-         "Access denied"),
-        ((403, {"Content-Type": "application/json"}, b'{"statusCode": 403, "message": "Out of call volume quota."}'), "quota"),
+        ((200, JSON, b'{"count": 4, "data": [{"truncated'), "not valid JSON"),
+        ((200, JSON, b'{"count": 0, "data": [], "error": "Invalid parameter period"}'), "Invalid"),
+        ((200, JSON, b'{"results": []}'), "not a Comtrade answer"),
+        ((404, JSON, b'{"statusCode": 404, "message": "Resource not found"}'), "HTTP 404"),
+        ((401, JSON, ERRORS[401]), "HTTP 401: Access denied due to invalid subscription key"),
+        ((403, JSON, ERRORS[403]), "HTTP 403: Out of call volume quota"),
         ((302, {"Location": "http://elsewhere.invalid/"}, b""), "redirects are not followed"),
     ],
 )  # fmt: skip
@@ -365,7 +397,8 @@ def test_no_data_is_exit_0_with_one_line(env, server, tmp_path):
     out = tmp_path / "none.csv"
     result = run(*CHN_2010, "-o", str(out))
     assert result.exit_code == 0
-    assert result.stdout == "" and not out.exists()
+    assert result.stdout == ""
+    assert not out.exists()
     [line] = result.stderr.splitlines()
     assert "no goods export/import records for reporter CHN, partners ARG,DEU, period 2010" in line
 
@@ -381,20 +414,17 @@ def ask(server, tmp_path, policy=FAST, **kwargs):
 def test_429_and_403_with_retry_after_wait_as_asked(server, tmp_path, monkeypatch):
     waits = []
     monkeypatch.setattr("tradecli.fetch.client.time.sleep", waits.append)
-    server.script = [
-        (429, {"Retry-After": "2", "Content-Type": "application/json"},
-         b'{"statusCode": 429, "message": "Rate limit is exceeded. Try again in 2 seconds."}'),
-        (403, {"Retry-After": "3"}, b'{"statusCode": 403, "message": "Out of call volume quota."}'),
-    ]  # fmt: skip
+    server.script = [(429, {**JSON, "Retry-After": "2"}, ERRORS[429]), (403, {**JSON, "Retry-After": "3"}, ERRORS[403])]
     result = ask(server, tmp_path, policy=Policy(interval=0, retries=3, max_wait=10, backoff=0.01))
-    assert len(result.figures) == 4 and len(server.requests) == 3
+    assert len(result.figures) == 4
+    assert len(server.requests) == 3
     assert waits == [2.0, 3.0]
 
 
 def test_retry_after_beyond_the_budget_fails_at_once(server, tmp_path, monkeypatch):
     monkeypatch.setattr("tradecli.fetch.client.time.sleep", lambda s: None)
-    server.script = [(429, {"Retry-After": "3600"}, b"")]
-    with pytest.raises(FetchError, match="HTTP 429 after 1 try.*wait 3600 s"):
+    server.script = [(429, {**JSON, "Retry-After": "3600"}, ERRORS[429])]
+    with pytest.raises(FetchError, match="HTTP 429: Rate limit is exceeded.* after 1 try.*wait 3600 s"):
         ask(server, tmp_path)
     assert len(server.requests) == 1
 
@@ -405,7 +435,8 @@ def test_5xx_backs_off_and_gives_up(server, tmp_path, monkeypatch):
     server.script = [(500, {}, b"")] * 4
     with pytest.raises(FetchError, match="HTTP 500 after 4 tries"):
         ask(server, tmp_path, policy=Policy(interval=0, retries=3, max_wait=10, backoff=0.5))
-    assert waits == [0.5, 1.0, 2.0] and len(server.requests) == 4
+    assert waits == [0.5, 1.0, 2.0]
+    assert len(server.requests) == 4
     server.script = [(503, {}, b""), (502, {}, b"")]
     assert len(ask(server, tmp_path, policy=Policy(interval=0, retries=3, max_wait=10, backoff=0.5)).figures) == 4
 
@@ -413,7 +444,8 @@ def test_5xx_backs_off_and_gives_up(server, tmp_path, monkeypatch):
 def test_slow_and_dropped_connections_are_retried_then_one_line(server, tmp_path, env):
     server.script = [("sleep", 1.0), "drop"]
     result = ask(server, tmp_path, policy=Policy(interval=0, timeout=0.3, retries=2, max_wait=5, backoff=0.01))
-    assert len(result.figures) == 4 and len(server.requests) == 3
+    assert len(result.figures) == 4
+    assert len(server.requests) == 3
     server.script = ["drop"] * 4
     with pytest.raises(FetchError, match="closed the connection.*after 4 tries"):
         ask(server, tmp_path, policy=FAST, refresh=True)
@@ -439,38 +471,57 @@ def test_refused_and_unresolvable_hosts_are_one_line(env, monkeypatch):
 
 
 def test_calls_are_throttled(server, tmp_path):
-    ask(server, tmp_path, policy=Policy(interval=0.2), period="2009..2010")  # one call
-    query = ComtradeQuery.parse("china", ["lac"], "2010")  # several calls? no: one. Use the limit split instead
-    assert query.periods == ("2010",)
-    server.requests.clear()
-    server.script = [(200, {"Content-Type": "application/json"}, json.dumps({"count": 500, "data": []}).encode())]
-    ask(server, tmp_path, policy=Policy(interval=0.2), period="2009..2010", refresh=True)
+    # An answer at the preview's limit makes two more calls: three in a row, at least 0.2 s apart.
+    server.script = [(200, JSON, json.dumps({"count": 500, "data": []}).encode())]
+    ask(server, tmp_path, policy=Policy(interval=0.2), period="2009..2010")
     starts = [r["at"] for r in server.requests]
     assert len(starts) == 3
-    assert all(b - a >= 0.19 for a, b in zip(starts, starts[1:]))
+    assert all(b - a >= 0.19 for a, b in zip(starts, starts[1:], strict=False))
 
 
-def test_an_answer_at_the_record_limit_is_split_or_warned_about(server, tmp_path):
-    full = (200, {"Content-Type": "application/json"}, json.dumps({"count": 500, "data": []}).encode())
-    server.script = [full]
+def test_an_answer_at_the_record_limit_is_split_not_kept_or_warned_about(server, tmp_path):
+    server.script = [(200, JSON, json.dumps({"count": 500, "data": []}).encode())]
     result = ask(server, tmp_path, period="2009..2010")
-    periods = [r["query"]["period"] for r in server.requests]
-    assert periods == ["2009,2010", "2009", "2010"]
-    assert len(result.figures) == 4 and not result.warnings
-    data = json.loads(GOODS.read_text(encoding="utf-8"))
-    one = json.dumps({"count": 500, "data": data["data"][:1]}).encode()
-    server.script = [(200, {"Content-Type": "application/json"}, one)]
+    assert [r["query"]["period"] for r in server.requests] == ["2009,2010", "2009", "2010"]
+    assert len(result.figures) == 4
+    assert not result.warnings
+    assert len(list((tmp_path / "cache").rglob("*.json"))) == 2  # the halves; the full answer is kept nowhere
+    # The preview may say it stopped at its limit in "error": split all the same.
+    rows = json.loads(GOODS.read_text(encoding="utf-8"))["data"]
+    capped = {"count": 500, "data": rows[:1] * 500, "error": "Preview is limited to 500 records"}
+    server.script = [(200, JSON, json.dumps(capped).encode())]
+    assert len(ask(server, tmp_path, period="2010..2011", refresh=True).figures) == 4
+    # One partner, one period, one flow: nothing left to split, so a warning (or, with an error, a failure).
     query = ComtradeQuery.parse("china", ["argentina"], "2010", flow="import")
+    server.script = [(200, JSON, json.dumps({"count": 500, "data": rows[:1]}).encode())]
     result = fetch_comtrade(query, base=server.url, cache_dir=tmp_path / "c2", policy=FAST)
     assert "record-limit" in [w.code for w in result.warnings]
+    server.script = [(200, JSON, json.dumps(capped).encode())]
+    with pytest.raises(FetchError, match="Preview is limited.*cannot be split"):
+        fetch_comtrade(query, base=server.url, cache_dir=tmp_path / "c3", policy=FAST)
 
 
 def test_the_progress_bar_only_on_a_terminal_and_not_quiet(monkeypatch):
     with fetch_command._progress_bar(quiet=False) as bar:
         assert bar is None  # pytest's stderr is not a terminal
-    monkeypatch.setattr("sys.stderr.isatty", lambda: True, raising=False)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
     with fetch_command._progress_bar(quiet=True) as bar:
         assert bar is None
+    with fetch_command._progress_bar(quiet=False) as bar:
+        assert callable(bar)
+        bar(1, 3, "")
+
+
+def test_progress_reports_every_call(server, tmp_path):
+    seen = []
+    server.script = [(200, JSON, json.dumps({"count": 500, "data": []}).encode())]
+    ask(server, tmp_path, period="2009..2010", on_progress=lambda done, total, url: seen.append((done, total)))
+    assert seen == [(0, 1), (0, 2), (1, 2), (2, 2)]
+
+
+def test_without_httpx_fetch_names_the_extra(env, monkeypatch):
+    monkeypatch.setitem(sys.modules, "httpx", None)
+    assert "pip install 'tradecli[fetch]'" in one_line_error(run(*CHN_2010), 1)
 
 
 def test_empty_answers_everywhere_raise_no_figures(server, tmp_path):
@@ -480,12 +531,11 @@ def test_empty_answers_everywhere_raise_no_figures(server, tmp_path):
 
 
 def test_help_imports_neither_httpx_nor_pandas():
-    import subprocess
-    import sys
-
     code = "from tradecli.cli import app; app(prog_name='tradecli')"
     for args in (["--help"], ["fetch", "--help"], ["fetch", "comtrade", "--help"]):
-        result = subprocess.run([sys.executable, "-X", "importtime", "-c", code, *args], capture_output=True, text=True, check=False)
+        result = subprocess.run(
+            [sys.executable, "-X", "importtime", "-c", code, *args], capture_output=True, text=True, check=False
+        )
         assert result.returncode == 0
         modules = {line.split("|")[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
         assert not {"httpx", "pandas", "platformdirs"} & modules

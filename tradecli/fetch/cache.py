@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..errors import TradeDataError, UsageError
+from ..errors import MissingExtraError, TradeDataError, UsageError
 
 #: The environment variable naming the cache directory (default: the user cache directory).
 CACHE_ENV = "TRADECLI_CACHE_DIR"
@@ -33,8 +33,10 @@ def default_dir() -> Path:
     """$TRADECLI_CACHE_DIR, else tradecli's directory in the user cache directory (platformdirs)."""
     if os.environ.get(CACHE_ENV):
         return Path(os.environ[CACHE_ENV])
-    from platformdirs import user_cache_dir
-
+    try:
+        from platformdirs import user_cache_dir
+    except ImportError:
+        raise MissingExtraError("the default cache directory", "platformdirs", "fetch") from None
     return Path(user_cache_dir("tradecli", appauthor=False))
 
 
@@ -90,7 +92,9 @@ class Cache:
             _write_atomically(target, body)
             _write_atomically(target.with_suffix(".meta"), json.dumps(meta, ensure_ascii=True).encode("ascii") + b"\n")
         except OSError as exc:
-            raise TradeDataError(f"cannot write the cache in {self.directory} ({exc.strerror or exc}); set ${CACHE_ENV}") from None
+            raise TradeDataError(
+                f"cannot write the cache in {self.directory} ({exc.strerror or exc}); set ${CACHE_ENV}"
+            ) from None
         return Entry(request_id, fetched, body, target)
 
 

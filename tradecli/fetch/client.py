@@ -178,7 +178,9 @@ def _advice(status: int | None) -> str:
         401: " (the API key is missing, wrong or expired: check $COMTRADE_API_KEY or --key-file)",
         403: " (the key's quota is used up or the call is not allowed)",
         404: " (no such endpoint: check --api-url, --freq and --type)",
-    }.get(status or 0, " (redirects are not followed: point --api-url at the final address)" if 300 <= (status or 0) < 400 else "")
+    }.get(
+        status or 0, " (redirects are not followed: point --api-url at the final address)" if 300 <= (status or 0) < 400 else ""
+    )
 
 
 def _retry_after(value: str | None) -> float | None:

@@ -72,9 +72,7 @@ def comtrade(
     ],
     partner: Annotated[
         list[str],
-        typer.Option(
-            "--partner", help="Partners, comma-separated or repeated (china,usa; lac = its countries; world = WLD)."
-        ),
+        typer.Option("--partner", help="Partners, comma-separated or repeated (china,usa; lac = its countries; world = WLD)."),
     ],
     period: Annotated[
         str,
@@ -82,7 +80,9 @@ def comtrade(
     ],
     flow: Annotated[str, typer.Option("--flow", help="export, import, or both: export,import.")] = "export,import",
     freq: Annotated[str, typer.Option("--freq", help="A (annual) or M (monthly).")] = "A",
-    kind: Annotated[str, typer.Option("--type", help="goods (services: refused until a flows file can tell them apart).")] = "goods",
+    kind: Annotated[
+        str, typer.Option("--type", help="goods (services: refused until a flows file can tell them apart).")
+    ] = "goods",
     commodity: Annotated[str, typer.Option("--commodity", help="TOTAL (the country totals) or one HS code, e.g. 27.")] = "TOTAL",
     output: OutputOpt = None,
     api_url: Annotated[

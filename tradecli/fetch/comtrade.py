@@ -15,7 +15,6 @@ import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from functools import cache
 from urllib.parse import urlencode
 
@@ -35,7 +34,8 @@ MAX_URL = 4096  # characters in a URL, the query included
 FLOWS = {"export": "X", "import": "M"}
 TYPES = {"goods": ("C", "HS"), "services": ("S", "EB")}
 FREQS = ("A", "M")
-#: The filters that make a Comtrade row a country total (official.COMTRADE_TOTAL): no second partner, all customs procedures, all modes of transport.
+#: The filters that make a Comtrade row a country total (official.COMTRADE_TOTAL): no second partner,
+#: all customs procedures, all modes of transport.
 TOTAL_FILTERS = (("partner2Code", "0"), ("customsCode", "C00"), ("motCode", "0"))
 _YEAR = re.compile(r"\d{4}", re.ASCII)
 _MONTH = re.compile(r"(\d{4})(\d{2})", re.ASCII)
@@ -435,4 +435,3 @@ def read_key(key_file: str | None) -> tuple[str | None, str | None]:
     if os.environ.get(KEY_ENV, "").strip():
         return check_key(os.environ[KEY_ENV], f"${KEY_ENV}"), f"${KEY_ENV}"
     return None, None
-
