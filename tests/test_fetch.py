@@ -377,6 +377,7 @@ def test_cache_names_and_contents_hold_the_answer_and_the_request(env, server, t
         ((200, JSON, b'{"count": 4, "data": [{"truncated'), "not valid JSON"),
         ((200, JSON, b'{"count": 0, "data": [], "error": "Invalid parameter period"}'), "Invalid"),
         ((200, JSON, b'{"results": []}'), "not a Comtrade answer"),
+        ((200, JSON, b"[" * 100_000), "maximum recursion depth"),
         ((404, JSON, b'{"statusCode": 404, "message": "Resource not found"}'), "HTTP 404"),
         ((401, JSON, ERRORS[401]), "HTTP 401: Access denied due to invalid subscription key"),
         ((403, JSON, ERRORS[403]), "HTTP 403: Out of call volume quota"),
@@ -453,6 +454,15 @@ def test_slow_and_dropped_connections_are_retried_then_one_line(server, tmp_path
     server.script = [("sleep", 0.6), ("sleep", 0.6)]
     with pytest.raises(FetchError, match=r"no answer within 0.2 s after 2 tries"):
         ask(server, tmp_path, policy=slow, refresh=True)
+
+
+@pytest.mark.parametrize(
+    "url", ["ftp://comtrade.example", "https://comtrade.example?subscription-key=x", "https://me:pw@h.example", "h"]
+)
+def test_a_base_url_that_could_hold_a_key_is_refused(env, server, monkeypatch, url):
+    monkeypatch.setenv("TRADECLI_COMTRADE_URL", url)
+    assert "--api-url" in one_line_error(run(*CHN_2010), 2)
+    assert not server.requests
 
 
 def test_refused_and_unresolvable_hosts_are_one_line(env, monkeypatch):

@@ -159,7 +159,7 @@ class Client:
         """What an error body says, in a few words: APIM's {"message"}, Comtrade's {"error"} or errorObject."""
         try:
             document = json.loads(body.decode("utf-8-sig"))
-        except (UnicodeDecodeError, ValueError):
+        except (UnicodeDecodeError, ValueError, RecursionError):
             return ""
         said = None
         if isinstance(document, dict):

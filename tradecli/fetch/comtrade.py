@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from .. import bundled, partners
 from ..errors import NoFiguresError, UsageError
@@ -312,8 +312,7 @@ def fetch_comtrade(
     if refresh and offline:
         raise UsageError("--refresh and --offline contradict each other: choose one")
     base = (base or os.environ.get(URL_ENV) or DEFAULT_URL).rstrip("/")
-    if not re.match(r"https?://[^/?#\s]+", base):
-        raise UsageError(f"--api-url '{base}' is not an http(s) URL")
+    _check_base(base)
     store = Cache(cache_dir)
     pending = list(plan(query, keyed=bool(key), base=base))
     answers: list[tuple[Request, Entry]] = []
@@ -364,6 +363,16 @@ def fetch_comtrade(
     return result
 
 
+def _check_base(base: str) -> None:
+    """Refuse a base URL that is not plain http(s)://host[/path]: whatever it holds is written into every source."""
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in base):
+        raise UsageError(f"--api-url '{base}' is not an http(s) URL")
+    if parts.query or parts.fragment or parts.username or parts.password:
+        # A key in the URL would end up in the sources, the cache and the messages: it goes in a header only.
+        raise UsageError("--api-url: give the base URL without a query, fragment or user name (a key goes in $COMTRADE_API_KEY)")
+
+
 def _check_answer(body: bytes, content_type: str, what: str, client: Client | None, limit: int | None = None) -> dict:
     """The answer as JSON with a list of records; FetchError (so it is never cached) for anything else.
 
@@ -375,8 +384,8 @@ def _check_answer(body: bytes, content_type: str, what: str, client: Client | No
         raise FetchError(f"{what}: the server answered with an HTML page, not Comtrade data; check --api-url")
     try:
         document = json.loads(body.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise FetchError(f"{what}: the answer is not valid JSON ({str(exc)[:80]})") from None
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise FetchError(f"{what}: the answer is not valid JSON ({str(exc)[:80] or 'nested too deep'})") from None
     if not isinstance(document, dict) or not isinstance(document.get("data"), list):
         if isinstance(document, dict) and document.get("error"):
             raise FetchError(f"{what}: Comtrade answered with an error: {_said(document, client)}")
