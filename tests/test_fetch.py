@@ -11,6 +11,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import shlex
 import socket
 import subprocess
 import sys
@@ -549,3 +551,31 @@ def test_help_imports_neither_httpx_nor_pandas():
         assert result.returncode == 0
         modules = {line.split("|")[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
         assert not {"httpx", "pandas", "platformdirs"} & modules
+
+
+def test_the_readme_transcript_runs_as_printed(env, server, monkeypatch, tmp_path, pinned_terminal):
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- fetch-transcript -->\n```\n")[1].split("```\n<!-- /fetch-transcript -->")[0]
+    steps: list[tuple[str, list[str]]] = []
+    for line in block.splitlines():
+        if line.startswith("$ "):
+            steps.append((line[2:], []))
+        else:
+            steps[-1][1].append(line)
+    printed_url = re.search(r"http://127\.0\.0\.1:\d{5}", block).group()
+    assert len(server.url) == len(printed_url)  # an ephemeral port has five digits: the table wraps alike
+    monkeypatch.chdir(tmp_path)
+    for command, expected in steps:
+        words = shlex.split(command)
+        if words[0] == "export":
+            monkeypatch.setenv(words[1].split("=")[0], server.url)
+            continue
+        assert words[0] == "tradecli"
+        args = words[1:] + (["-f", "table"] if words[1] == "balance" else [])  # a table on a terminal; the runner is not one
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 0, result.output
+        got = (result.stdout + result.stderr).replace(server.url, printed_url)
+        printed_date = re.search(r"fetched \S+Z", "\n".join(expected))
+        if printed_date:
+            got = re.sub(r"fetched \S+Z", printed_date.group(), got)
+        assert [line.rstrip() for line in got.splitlines()] == expected
