@@ -550,7 +550,7 @@ def test_help_imports_neither_httpx_nor_pandas():
         )
         assert result.returncode == 0
         modules = {line.split("|")[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
-        assert not {"httpx", "pandas", "platformdirs"} & modules
+        assert not {"httpx", "pandas", "platformdirs", "tradecli.fetch.comtrade", "tradecli.fetch.client"} & modules
 
 
 def test_the_readme_transcript_runs_as_printed(env, server, monkeypatch, tmp_path, pinned_terminal):

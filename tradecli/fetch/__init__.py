@@ -9,8 +9,17 @@ only when a request or the default cache directory is needed (the ``fetch`` extr
 
 from __future__ import annotations
 
-from .cache import Cache
-from .client import Client, FetchError
-from .comtrade import ComtradeQuery, Fetched, Request, fetch_comtrade, plan
-
 __all__ = ["Cache", "Client", "ComtradeQuery", "FetchError", "Fetched", "Request", "fetch_comtrade", "plan"]
+
+_HOMES = {"Cache": "cache", "Client": "client", "FetchError": "client"} | dict.fromkeys(
+    ("ComtradeQuery", "Fetched", "Request", "fetch_comtrade", "plan"), "comtrade"
+)
+
+
+def __getattr__(name: str):
+    # Loaded on first use: `tradecli --help` mounts the fetch command without these modules.
+    if name in _HOMES:
+        from importlib import import_module
+
+        return getattr(import_module(f".{_HOMES[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
