@@ -36,6 +36,8 @@ from tradecli.fetch.cache import parse_age
 from tradecli.fetch.client import Policy
 from tradecli.fetch.comtrade import MAX_URL, Request, _short_enough, area_code, expand_periods
 
+pytest.importorskip("httpx", reason="the fetch extra is not installed")
+
 FIXTURES = Path(__file__).parent / "fixtures" / "comtrade_api"
 GOODS = FIXTURES / "goods_CHN_2010.json"  # China's imports from and exports to Argentina and Germany, 2010
 EMPTY = FIXTURES / "services_CHN_2010_empty.json"  # a real answer with count 0
