@@ -25,6 +25,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from conftest import one_line_error
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from tradecli import official
@@ -34,7 +36,7 @@ from tradecli.fetch import Cache, ComtradeQuery, FetchError, fetch_comtrade, pla
 from tradecli.fetch import command as fetch_command
 from tradecli.fetch.cache import parse_age
 from tradecli.fetch.client import Policy
-from tradecli.fetch.comtrade import MAX_URL, Request, _short_enough, area_code, expand_periods
+from tradecli.fetch.comtrade import MAX_URL, Request, _check_answer, _short_enough, area_code, expand_periods
 
 pytest.importorskip("httpx", reason="the fetch extra is not installed")
 
@@ -301,6 +303,7 @@ def test_the_key_goes_in_the_header_and_nowhere_else(env, server, monkeypatch, t
     assert call["headers"]["Ocp-Apim-Subscription-Key"] == KEY
     assert KEY not in call["raw"]
     assert "$COMTRADE_API_KEY" in result.stderr
+    assert f"Call 1/1: {server.url}/data/v1/get/C/A/HS?reporterCode=156" in result.stderr
     assert KEY not in everything_written(tmp_path, result.stdout, result.stderr)
 
 
@@ -581,3 +584,31 @@ def test_the_readme_transcript_runs_as_printed(env, server, monkeypatch, tmp_pat
         if printed_date:
             got = re.sub(r"fetched \S+Z", printed_date.group(), got)
         assert [line.rstrip() for line in got.splitlines()] == expected
+
+
+def test_a_hostile_answer_reaches_neither_terminal_nor_spreadsheet_raw(env, server):
+    rows = json.loads(GOODS.read_text(encoding="utf-8"))["data"]
+    evil = [dict(r, partnerISO="XXX", partnerDesc=f'=HYPERLINK("http://x")\x1b[31m\u202e{r["partnerDesc"]}') for r in rows]
+    server.script = [(200, JSON, json.dumps({"count": 4, "data": evil}).encode())]
+    result = run(*CHN_2010)
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.stderr
+    assert "\\x1b" in result.stderr  # the warning about the unknown partner shows it escaped
+    for row in figures(result.stdout):
+        assert not row["quote"].startswith(("=", "+", "-", "@"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(st.binary(max_size=300), st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+       lambda c: st.lists(c, max_size=3) | st.dictionaries(st.sampled_from(["count", "data", "error", "x"]), c, max_size=3),
+       max_leaves=10).map(lambda d: json.dumps(d).encode())))  # fmt: skip
+def test_any_answer_is_data_or_one_fetch_error(body):
+    try:
+        document = _check_answer(body, "application/json", "call", None, 500)
+    except FetchError as exc:
+        message = str(exc)
+    else:
+        assert isinstance(document["data"], list)
+        assert isinstance(document["count"], int)
+        return
+    assert "\n" not in message

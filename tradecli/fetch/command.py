@@ -118,7 +118,7 @@ def comtrade(
 
         def progress(done: int, total: int, url: str) -> None:
             if verbose and url:
-                sys.stderr.write(f"Call {done + 1}/{total}: GET {safe_text(url)}\n")
+                sys.stderr.write(f"Call {done + 1}/{total}: {safe_text(url)}\n")
             if bar is not None:
                 bar(done, total, url)
 
