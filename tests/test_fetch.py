@@ -112,6 +112,12 @@ def _handler(replay: Replay):
                 self.send_header(name, value)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
+            if headers.get("X-Trickle"):  # a slow answer: a few bytes every 0.1 s
+                for at in range(0, len(body), 200):
+                    self.wfile.write(body[at : at + 200])
+                    self.wfile.flush()
+                    time.sleep(0.1)
+                return
             self.wfile.write(body)
 
     return Handler
@@ -470,6 +476,13 @@ def test_a_base_url_that_could_hold_a_key_is_refused(env, server, monkeypatch, u
     monkeypatch.setenv("TRADECLI_COMTRADE_URL", url)
     assert "--api-url" in one_line_error(run(*CHN_2010), 2)
     assert not server.requests
+
+
+def test_an_answer_that_trickles_in_is_abandoned(server, tmp_path):
+    body = server.replay({"reporterCode": "156"})
+    server.script = [(200, {**JSON, "X-Trickle": "1"}, body)]
+    with pytest.raises(FetchError, match="took longer than 0.3 s"):
+        ask(server, tmp_path, policy=Policy(interval=0, timeout=2, longest=0.3))
 
 
 def test_refused_and_unresolvable_hosts_are_one_line(env, monkeypatch):

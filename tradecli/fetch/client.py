@@ -44,6 +44,7 @@ class Policy:
     retries: int = 3  # retries of one request after the first try
     max_wait: float = 300.0  # seconds one request may spend waiting to retry, in all
     backoff: float = 1.0  # the first wait after a 5xx or a timeout; doubled each time
+    longest: float = 600.0  # seconds one answer may take to arrive in full (a trickle never trips ``timeout``)
 
 
 @dataclass
@@ -147,11 +148,14 @@ class Client:
             attempt += 1
 
     def _read(self, response, what: str) -> bytes:
-        chunks, size = [], 0
+        """The answer's body, bounded in size and in the time it takes to arrive."""
+        chunks, size, start = [], 0, self.clock()
         for chunk in response.iter_bytes():
             size += len(chunk)
             if size > MAX_BODY:
                 raise FetchError(f"{what}: the answer is larger than {MAX_BODY // 2**20} MiB; ask for fewer periods or partners")
+            if self.clock() - start > self.policy.longest:
+                raise FetchError(f"{what}: the answer took longer than {self.policy.longest:g} s to arrive; try again later")
             chunks.append(chunk)
         return b"".join(chunks)
 
