@@ -560,6 +560,13 @@ def test_empty_answers_everywhere_raise_no_figures(server, tmp_path):
         ask(server, tmp_path)
 
 
+def test_the_fetch_command_module_can_be_imported_first():
+    code = "import tradecli.fetch.command; from tradecli.cli import app; app(['fetch', '--help'], prog_name='tradecli')"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "comtrade" in result.stdout
+
+
 def test_help_imports_neither_httpx_nor_pandas():
     code = "from tradecli.cli import app; app(prog_name='tradecli')"
     for args in (["--help"], ["fetch", "--help"], ["fetch", "comtrade", "--help"]):

@@ -13,16 +13,16 @@ from typing import Annotated
 
 import typer
 
-from ..cli import OutputOpt, _emit, _Group, _warn
-from ..render import Format
-from ..safetext import safe_text
-
+# Made before importing the main command module, which mounts it: either module may be imported first.
 app = typer.Typer(
-    cls=_Group,
     help="Fetch official figures from the network into a flows file (cached; see docs/fetch.md).",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
+
+from ..cli import OutputOpt, _emit, _warn  # noqa: E402
+from ..render import Format  # noqa: E402
+from ..safetext import safe_text  # noqa: E402
 
 #: Seconds between two requests (default 1): lower it only for a mirror or a test server of your own.
 INTERVAL_ENV = "TRADECLI_COMTRADE_INTERVAL"
