@@ -632,3 +632,14 @@ def test_any_answer_is_data_or_one_fetch_error(body):
         assert isinstance(document["count"], int)
         return
     assert "\n" not in message
+
+
+def test_monthly_answers_say_why_nothing_is_imported(env, server):
+    rows = json.loads(GOODS.read_text(encoding="utf-8"))["data"]
+    months = [dict(r, freqCode="M", period="201001", refMonth=1) for r in rows]
+    server.script = [(200, JSON, json.dumps({"count": 4, "data": months}).encode())]
+    line = one_line_error(run("--reporter", "china", "--partner", "argentina,germany", "--period", "201001", "--freq", "M"), 1)
+    assert "annual rows (freqCode A) only" in line
+    [call] = server.requests
+    assert call["path"] == "/public/v1/preview/C/M/HS"
+    assert call["query"]["period"] == "201001"

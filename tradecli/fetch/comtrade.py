@@ -19,7 +19,7 @@ from functools import cache
 from urllib.parse import urlencode, urlsplit
 
 from .. import bundled, partners
-from ..errors import NoFiguresError, UsageError
+from ..errors import NoFiguresError, TradeDataError, UsageError
 from .cache import Cache, Entry
 from .client import Client, FetchError, Policy
 
@@ -358,7 +358,15 @@ def fetch_comtrade(
         raise NoFiguresError(_nothing(query, len(answers)))
     names = [f"{r.url(base)} (fetched {e.fetched.isoformat().replace('+00:00', 'Z')})" for r, e in with_data]
     commodity = None if query.commodities == ("TOTAL",) else query.commodities[0]
-    imported = official.convert("comtrade", [e.path for _, e in with_data], commodity=commodity, names=names)
+    try:
+        imported = official.convert("comtrade", [e.path for _, e in with_data], commodity=commodity, names=names)
+    except TradeDataError as exc:
+        if query.freq == "M" and str(exc).endswith("no figures to import"):
+            raise TradeDataError(
+                f"{len(with_data)} monthly answer{'s' * (len(with_data) > 1)} fetched and cached, but no figures to import: "
+                "the Comtrade reader keeps annual rows (freqCode A) only, so far; use --freq A"
+            ) from None
+        raise
     result.figures, result.warnings = imported.figures, result.warnings + imported.warnings
     return result
 
