@@ -643,3 +643,54 @@ def test_monthly_answers_say_why_nothing_is_imported(env, server):
     [call] = server.requests
     assert call["path"] == "/public/v1/preview/C/M/HS"
     assert call["query"]["period"] == "201001"
+
+
+def _stderr_on_a_terminal(args: list[str], env: dict[str, str]) -> bytes:
+    """Run tradecli with stderr on a pseudo-terminal; every byte it showed there."""
+    import os
+    import pty
+    import select
+
+    leader, follower = pty.openpty()
+    root = Path(__file__).parents[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tradecli", *args],
+        env={**os.environ, "PYTHONPATH": str(root), "COLUMNS": "100", "TERM": "xterm", **env},
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=follower,
+    )  # fmt: skip
+    os.close(follower)
+    shown = b""
+    while select.select([leader], [], [], 30)[0]:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed: the process ended
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    assert process.wait(timeout=30) == 0
+    return shown
+
+
+def test_the_progress_bar_shows_on_a_terminal_only_without_quiet(server, tmp_path):
+    env = {"TRADECLI_COMTRADE_URL": server.url, "TRADECLI_CACHE_DIR": str(tmp_path / "c"), "TRADECLI_COMTRADE_INTERVAL": "0.3"}
+    args = [
+        "fetch",
+        "comtrade",
+        "-r",
+        "china",
+        "--partner",
+        "argentina,germany",
+        "-p",
+        "2009..2010",
+        "-o",
+        str(tmp_path / "x.csv"),
+    ]
+    full = (200, JSON, json.dumps({"count": 500, "data": []}).encode())  # three calls: the full one, then its halves
+    server.script = [full]
+    shown = _stderr_on_a_terminal(args, env)
+    assert b"UN Comtrade" in shown
+    assert "━".encode() in shown  # the bar
+    server.script = [full]
+    assert _stderr_on_a_terminal([*args, "--refresh", "--quiet"], env) == b""

@@ -114,7 +114,7 @@ def comtrade(
     key, key_source = read_key(key_file)
     if verbose:
         sys.stderr.write(f"Key: {'from ' + key_source + ' (data endpoint)' if key else 'none (public preview endpoint)'}\n")
-    with _progress_bar(quiet) as bar:
+    with _progress_bar(quiet or verbose) as bar:  # verbose lines instead of a bar that they would break
 
         def progress(done: int, total: int, url: str) -> None:
             if verbose and url:
