@@ -130,6 +130,14 @@ class _Server(ThreadingHTTPServer):
         pass  # a client that gave up on a slow answer: nothing to report (and stderr may be a test's)
 
 
+@pytest.fixture(autouse=True)
+def no_proxy(monkeypatch):
+    """Calls to 127.0.0.1 go straight there, whatever proxy the machine running the tests sets."""
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+
+
 @pytest.fixture
 def server():
     """A Comtrade stand-in on 127.0.0.1: .url, .replay (script and requests)."""
