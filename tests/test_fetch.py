@@ -250,6 +250,9 @@ def test_iso3_codes_become_comtrade_codes_of_their_year():
     assert area_code("DEU", "partner", 1991) == code("partner", "Germany") == 276
     assert area_code("IND", "reporter", 2024) == code("reporter", "India") == 699
     assert area_code("WLD", "partner", 2024) == 0
+    assert plan(ComtradeQuery.parse("india", ["world"], "2024"), keyed=False)[0].param("partnerCode") == ["0"]
+    with pytest.raises(UsageError, match="not a Comtrade reporter area"):
+        plan(ComtradeQuery.parse("lac", ["china"], "2024"), keyed=False)
     calls = plan(ComtradeQuery.parse("germany", ["india"], "1989..1992"), keyed=False)
     assert [(c.param("reporterCode"), c.param("period")) for c in calls] == [
         (["280"], ["1989", "1990"]),
