@@ -128,7 +128,9 @@ def comtrade(
         except NoFiguresError as exc:  # "no data" is an answer, not a failure
             sys.stderr.write(f"{safe_text(str(exc))}\n")
             raise typer.Exit(0) from None
-    _emit(result.figures, "flows", Format.csv, output, [])
+    from ..dataset import Result
+
+    _emit(Result(result.figures, "flows"), Format.csv, output)
     _warn(result.warnings)
     if not quiet:
         n = len(result.figures)
