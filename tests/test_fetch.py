@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import re
 import shlex
@@ -35,7 +36,7 @@ from tradecli.errors import NoFiguresError, UsageError
 from tradecli.fetch import Cache, ComtradeQuery, FetchError, fetch_comtrade, plan
 from tradecli.fetch import command as fetch_command
 from tradecli.fetch.cache import parse_age
-from tradecli.fetch.client import Policy
+from tradecli.fetch.client import Client, Policy
 from tradecli.fetch.comtrade import MAX_URL, Request, _check_answer, _short_enough, area_code, expand_periods
 
 pytest.importorskip("httpx", reason="the fetch extra is not installed")
@@ -512,12 +513,27 @@ def test_refused_and_unresolvable_hosts_are_one_line(env, monkeypatch):
 
 
 def test_calls_are_throttled(server, tmp_path):
-    # An answer at the preview's limit makes two more calls: three in a row, at least 0.2 s apart.
+    # An answer at the preview's limit makes two more calls: three in a row.
     server.script = [(200, JSON, json.dumps({"count": 500, "data": []}).encode())]
-    ask(server, tmp_path, policy=Policy(interval=0.2), period="2009..2010")
+    ask(server, tmp_path, policy=Policy(interval=0.3), period="2009..2010")
     starts = [r["at"] for r in server.requests]
     assert len(starts) == 3
-    assert all(b - a >= 0.19 for a, b in zip(starts, starts[1:], strict=False))
+    assert all(b - a >= 0.2 for a, b in itertools.pairwise(starts))  # 0.3 s apart when sent; arrival may jitter
+
+
+def test_the_throttle_waits_out_the_interval(server):
+    now, waits = [100.0], []
+
+    def sleep(seconds):  # a clock that moves only when the client waits
+        waits.append(seconds)
+        now[0] += seconds
+
+    with Client(policy=Policy(interval=1.0), sleep=sleep, clock=lambda: now[0]) as client:
+        for _ in range(3):
+            client.get(f"{server.url}/public/v1/preview/C/A/HS", [("reporterCode", "156")], "call")
+            now[0] += 0.25  # each call takes a quarter second
+    assert waits == [0.75, 0.75]
+    assert client.sent == 3
 
 
 def test_an_answer_at_the_record_limit_is_split_not_kept_or_warned_about(server, tmp_path):

@@ -286,8 +286,6 @@ class Fetched:
     warnings: list = field(default_factory=list)
     requests: int = 0  # calls answered from the network (retries not counted)
     cached: int = 0  # calls answered from the cache
-    empty: int = 0  # answers with no records
-    records: int = 0  # records in all answers
 
 
 def fetch_comtrade(
@@ -345,8 +343,6 @@ def fetch_comtrade(
                 result.warnings.append(_limit_warning(url, document["count"]))
             if entry is None:
                 entry = store.put(url, answer.body)  # only a good, complete answer is kept
-            result.records += len(document["data"])
-            result.empty += not document["data"]
             answers.append((request, entry))
     finally:
         if client is not None:
