@@ -30,7 +30,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from tradecli import official
 from tradecli.cli import app
 from tradecli.errors import NoFiguresError, UsageError
 from tradecli.fetch import Cache, ComtradeQuery, FetchError, fetch_comtrade, plan
@@ -264,8 +263,8 @@ def test_iso3_codes_become_comtrade_codes_of_their_year():
 def test_question_words_are_checked():
     with pytest.raises(UsageError, match="one commodity at a time"):
         ComtradeQuery.parse("india", ["china"], "2024", commodity="27,85")
-    with pytest.raises(UsageError, match="services"):
-        ComtradeQuery.parse("india", ["china"], "2024", type="services")
+    with pytest.raises(UsageError, match="--type"):
+        ComtradeQuery.parse("india", ["china"], "2024", type="both")
     with pytest.raises(UsageError, match="--flow"):
         ComtradeQuery.parse("india", ["china"], "2024", flow="re-export")
     with pytest.raises(UsageError, match="unknown partner"):
@@ -304,11 +303,15 @@ def test_fetch_writes_what_import_writes_from_the_same_answer(env, server, tmp_p
     out = tmp_path / "chn.csv"
     assert run(*CHN_2010, "-o", str(out)).exit_code == 0
     [body] = (tmp_path / "cache").rglob("*.json")
-    imported = official.convert("comtrade", [body])
-    fetched = figures(out.read_text(encoding="utf-8"))
+    imported = tmp_path / "imported.csv"
+    assert CliRunner().invoke(app, ["import", "comtrade", str(body), "-o", str(imported)]).exit_code == 0
+    fetched, by_import = figures(out.read_text(encoding="utf-8")), figures(imported.read_text(encoding="utf-8"))
+    assert list(fetched[0]) == list(by_import[0])  # the same columns, in the same order
     assert [{k: v for k, v in r.items() if k != "source"} for r in fetched] == [
-        {k: v for k, v in r.items() if k != "source"} for r in imported.figures.to_dict("records")
+        {k: v for k, v in r.items() if k != "source"} for r in by_import
     ]
+    assert {r["source"] for r in by_import} == {body.name}
+    assert {r["scope"] for r in fetched} == {"goods"}  # typeCode C
 
 
 def test_the_key_goes_in_the_header_and_nowhere_else(env, server, monkeypatch, tmp_path):
@@ -721,3 +724,13 @@ def test_the_progress_bar_shows_on_a_terminal_only_without_quiet(server, tmp_pat
     assert "━".encode() in shown  # the bar
     server.script = [full]
     assert _stderr_on_a_terminal([*args, "--refresh", "--quiet"], env) == b""
+
+
+def test_services_ask_the_services_endpoint_and_an_empty_answer_is_exit_0(env, server):
+    server.script = [(200, JSON, EMPTY.read_bytes())]  # the recorded answer to this very question (EB 200)
+    result = run(*CHN_2010, "--type", "services", "--commodity", "200")
+    assert result.exit_code == 0, result.output
+    [call] = server.requests
+    assert call["path"] == "/public/v1/preview/S/A/EB"
+    assert call["query"]["cmdCode"] == "200"
+    assert "no services export/import records for reporter CHN" in result.stderr

@@ -81,7 +81,7 @@ def comtrade(
     flow: Annotated[str, typer.Option("--flow", help="export, import, or both: export,import.")] = "export,import",
     freq: Annotated[str, typer.Option("--freq", help="A (annual) or M (monthly).")] = "A",
     kind: Annotated[
-        str, typer.Option("--type", help="goods (services: refused until a flows file can tell them apart).")
+        str, typer.Option("--type", help="goods (HS) or services (EBOPS); each figure's scope says which.")
     ] = "goods",
     commodity: Annotated[str, typer.Option("--commodity", help="TOTAL (the country totals) or one HS code, e.g. 27.")] = "TOTAL",
     output: OutputOpt = None,

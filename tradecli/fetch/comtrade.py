@@ -88,9 +88,6 @@ class ComtradeQuery:
         if len(commodities) > 1:
             # A flows file has no product column: two commodities would give two figures with one key.
             raise UsageError(f"--commodity '{commodity}': one commodity at a time (a flows file has no product column)")
-        if type.strip().lower() == "services":
-            # A flows file has no goods/services column either: services figures would mix silently with goods.
-            raise UsageError("--type services: a flows file cannot yet tell services from goods, so they are not fetched")
         return cls(
             reporter_code,
             partner_codes,
