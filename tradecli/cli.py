@@ -485,3 +485,8 @@ def check_command(
     question = _open(data, with_bundled).select(partner, reporter, period, scope)
     checked = Dataset.open(official) if official else None
     _emit(_answer(lambda: question.crosscheck(checked, mirror=mirror, flow=flow)), fmt, output)
+
+
+from .fetch.command import app as _fetch_app  # noqa: E402 - after the shared options it uses
+
+app.add_typer(_fetch_app, name="fetch")

@@ -705,8 +705,11 @@ def convert(
     period: str | None = None,
     commodity: str | None = None,
     months: str | None = None,
+    names: Sequence[str] | None = None,
 ) -> Imported:
     """Read official files of format ``fmt`` (tradestat|comtrade) and check the rows as ``tradecli validate`` would.
+
+    ``names`` (Comtrade only) replaces each file's name as its figures' ``source`` (fetch: the request and its date).
 
     Raises TradeDataError when the rows fail a check (the message names the source line).
     Returns the rows (validation.COLUMNS) and every warning, the reader's and the checks'.
@@ -720,13 +723,13 @@ def convert(
             "--commodity and --months are for Comtrade data; a TradeStat country-wise table has yearly country totals only"
         )
     parts = [
-        read_tradestat(s, currency, period) if fmt == "tradestat" else read_comtrade(s, commodity, months=months)
-        for s in sources
+        read_tradestat(s, currency, period) if fmt == "tradestat" else read_comtrade(s, commodity, n, months=months)
+        for s, n in zip(sources, names or [None] * len(sources), strict=True)
     ]  # fmt: skip
     frame = pd.concat([p.figures for p in parts], ignore_index=True) if parts else pd.DataFrame(columns=validation.COLUMNS)
     warnings = _once([w for p in parts for w in p.warnings])
     if frame.empty:
-        raise TradeDataError(f"{', '.join(_file_name(s) for s in sources)}: no figures to import")
+        raise TradeDataError(f"{', '.join(names or [_file_name(s) for s in sources])}: no figures to import")
     buffer = io.StringIO()
     frame.to_csv(buffer, index=False)
     text = buffer.getvalue()
