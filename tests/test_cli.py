@@ -67,7 +67,7 @@ def test_partner_aliases_and_the_reporter_option():
 def test_partners_lists_the_figureless_ones():
     result = run("partners", "-f", "csv")
     assert "ECU,Ecuador,country,no figures" in result.stdout
-    assert "PER,Peru,country,figures,2024,calendar,USD,\"export;import\",2" in result.stdout  # ; quoted: any separator
+    assert 'PER,Peru,country,figures,2024,calendar,USD,"export;import",2' in result.stdout  # ; quoted: any separator
 
 
 def test_sources_give_the_exact_words():
@@ -250,3 +250,13 @@ def test_a_converted_row_cites_its_rate_among_figures_and_sources():
     row = json.loads(run("balance", "peru", "--currency", "NZD", "-f", "json").stdout)[0]
     assert "nzd-usd-2024" in row["figures"].split(";")
     assert row["sources"] == "000_e9e87cddf52bb8e0.txt"  # the rate comes from the same article
+
+
+def test_the_name_library_loads_only_when_the_bundled_names_miss():
+    for args in (["--help"], ["balance", "--help"], ["balance", "peru", "-f", "csv"], ["compare", "nz", "-f", "csv"]):
+        result = process(*args)
+        assert result.returncode == 0, result.stderr[-300:]
+        assert "countryguess" not in imported(result.stderr)
+    result = process("balance", "uae", "-f", "csv")
+    assert "countryguess" in imported(result.stderr)
+    assert "no figures for IND with ARE" in result.stderr
