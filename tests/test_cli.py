@@ -260,3 +260,55 @@ def test_the_name_library_loads_only_when_the_bundled_names_miss():
     result = process("balance", "uae", "-f", "csv")
     assert "countryguess" in imported(result.stderr)
     assert "no figures for IND with ARE" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["balance", "--period", ""],
+        ["balance", "-p", " "],
+        ["balance", "--currency", ""],
+        ["balance", "--reporter", ""],
+        ["balance", "--data", ""],
+        ["balance", "-o", ""],
+        ["balance", ""],
+        ["compare", "peru", "--period", ""],
+        ["check", "peru", "--official", ""],
+        ["check", "peru", "--mirror", "--flow", ""],
+        ["validate", ""],
+        ["import", "comtrade", "tests/fixtures/comtrade_china_2023.json", "--commodity", ""],
+    ],
+)
+def test_an_empty_value_is_refused_not_ignored(args):
+    assert "empty" in one_line_error(run(*args), 2)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["balance", "peru", "-p", "2024", "-p", "FY2023-24"],
+        ["compare", "chile", "--years", "--period", "FY2023-24", "--period", "FY2024-25"],
+        ["balance", "peru", "-c", "USD", "--currency", "NZD"],
+        ["balance", "peru", "-o", "a.csv", "-o", "b.csv"],
+    ],
+)
+def test_a_single_valued_option_given_twice_is_refused(args):
+    line = one_line_error(run(*args), 2)
+    assert "given 2 times" in line
+    assert line.split()[1] in {"--period", "--currency", "--output"}
+
+
+def test_tradecli_data_is_named_in_the_errors_it_causes(tmp_path):
+    missing = tmp_path / "missing.csv"
+    line = one_line_error(run("balance", env={"TRADECLI_DATA": str(missing)}), 1)
+    assert "$TRADECLI_DATA" in line
+    assert "missing.csv" in line
+    line = one_line_error(run("balance", "peru", "--period", "1999", env={"TRADECLI_DATA": "data/flows.csv"}), 1)
+    assert "no figures" in line
+    assert "$TRADECLI_DATA" in line
+    # --data wins over the variable, so the variable is not named
+    line = one_line_error(run("balance", "peru", "-p", "1999", "-d", "data/flows.csv", env={"TRADECLI_DATA": str(missing)}), 1)
+    assert "TRADECLI_DATA" not in line
+    result = run("validate", env={"TRADECLI_DATA": str(missing)})
+    assert result.exit_code == 1
+    assert "$TRADECLI_DATA" in result.stderr

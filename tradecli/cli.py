@@ -14,12 +14,31 @@ from enum import StrEnum
 from typing import Annotated
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from . import __version__
 from .errors import ExitStatus, TradeError, UsageError
 from .render import Format
 from .safetext import safe_text
+
+#: Environment variables this run took files from (name -> value), named in every error.
+_FROM_ENV: dict[str, str] = {}
+
+
+def _from_env(name: str, given) -> str | None:
+    """The value of environment variable ``name`` when it applies (``given`` on the command line wins), noted for errors."""
+    value = os.environ.get(name) or None
+    if value is not None and not given:
+        _FROM_ENV[name] = value
+        return value
+    return None
+
+
+def _data_sources(data: list[str] | None, with_bundled: bool) -> list:
+    """The files a command reads: --data, else $TRADECLI_DATA, else the bundled data (flows.resolve_sources)."""
+    from . import flows
+
+    return flows.resolve_sources(data, with_bundled, _from_env("TRADECLI_DATA", data))
 
 
 def _error(message: str) -> None:
@@ -79,11 +98,12 @@ class _Group(TyperGroup):
 
     def main(self, *args, standalone_mode: bool = True, **kwargs):  # noqa: D102
         _prepare_streams()
+        _FROM_ENV.clear()  # one run's worth (tests call main many times in one process)
         try:
             result = super().main(*args, standalone_mode=False, **kwargs)
             sys.stdout.flush()  # a full disk or a closed pipe shows here, inside the one error path
         except TradeError as exc:
-            _error(str(exc))
+            _error(str(exc) + "".join(f" (files from ${name}={value})" for name, value in _FROM_ENV.items()))
             sys.exit(exc.exit_status)
         except typer.TyperException as exc:  # usage errors from the bundled Click parser
             if type(exc).__name__ == "NoArgsIsHelpError":  # a bare `tradecli` asks for help
@@ -110,6 +130,45 @@ class _Group(TyperGroup):
         if not standalone_mode:
             return result
         sys.exit(result if isinstance(result, int) else ExitStatus.OK)
+
+
+def _option_name(param) -> str:
+    """How an option or argument is named in a message: its long form ('--period'), or its metavar."""
+    if isinstance(param, TyperOption):
+        return max(param.opts, key=len)
+    return param.human_readable_name
+
+
+def check_values(params: list, values: dict) -> None:
+    """Refuse what would otherwise silently do nothing: an empty value (an unset shell variable,
+    `--period "$YEAR"`) and a single-valued option given twice (Click would keep the last).
+
+    ``params`` lists the options and arguments in the order typed, once per use; ``values`` maps
+    each one's name to what was parsed (a list for a repeatable one).
+    """
+    for param in dict.fromkeys(params):
+        if isinstance(param, TyperOption) and (param.is_flag or param.count):
+            continue
+        uses = params.count(param)
+        if isinstance(param, TyperOption) and not param.multiple and uses > 1:
+            raise UsageError(f"{_option_name(param)} was given {uses} times; it takes one value: give it once")
+        given = values.get(param.name)
+        if any(isinstance(v, str) and not v.strip() for v in (given if isinstance(given, list | tuple) else [given])):
+            if isinstance(param, TyperArgument):
+                raise UsageError(f"an empty {_option_name(param)} argument (an unset shell variable?); give a value")
+            raise UsageError(
+                f"{_option_name(param)} was given an empty value (an unset shell variable?); give a value or leave the option out"
+            )
+
+
+class _Command(TyperCommand):
+    """A command whose option values are checked (check_values) before Click takes them."""
+
+    def parse_args(self, ctx, args):  # noqa: D102
+        if not ctx.resilient_parsing:  # not while completing a word in the shell
+            values, _, order = self.make_parser(ctx).parse_args(args=list(args))
+            check_values(order, values)
+        return super().parse_args(ctx, args)
 
 
 app = typer.Typer(
@@ -238,7 +297,7 @@ class _Inputs:
     ) -> None:
         from . import flows, periods, queries
 
-        self.sources = flows.resolve_sources(data, with_bundled, os.environ.get("TRADECLI_DATA"))
+        self.sources = _data_sources(data, with_bundled)
         self.files = [s for s in self.sources if s != flows.BUNDLED]
         self.partners: list[str] = []
         self.reporter: str | None = None
@@ -290,7 +349,7 @@ def _emit(frame, kind: str, fmt: Format, output: str | None, inputs: list, behin
         render.render(frame, kind, fmt, stream, figures=figures)
 
 
-@app.command()
+@app.command(cls=_Command)
 def balance(
     partner: PartnersArg = None,
     period: PeriodOpt = None,
@@ -327,7 +386,7 @@ def _balance_in_batches(partner, period, currency, fmt, data, with_bundled, outp
     from .errors import NoFiguresError
     from .output import open_output
 
-    sources = flows.resolve_sources(data, with_bundled, os.environ.get("TRADECLI_DATA"))
+    sources = _data_sources(data, with_bundled)
     files = [s for s in sources if s != flows.BUNDLED and str(s) != "-"]
     chosen = render.for_path(fmt, output)
     if (
@@ -355,7 +414,7 @@ def _balance_in_batches(partner, period, currency, fmt, data, with_bundled, outp
     return True
 
 
-@app.command()
+@app.command(cls=_Command)
 def compare(
     partner: PartnersRequired,
     years: Annotated[bool, typer.Option("--years", "-y", help="Change between consecutive periods of the same basis.")] = False,
@@ -381,7 +440,7 @@ def compare(
         _emit(table, "balance", fmt, output, inputs.files, inputs.behind(table))
 
 
-@app.command()
+@app.command(cls=_Command)
 def chart(
     partner: PartnersRequired,
     years: Annotated[bool, typer.Option("--years", "-y", help="Every period of each partner, as compare --years does.")] = False,
@@ -414,7 +473,7 @@ def chart(
             charts.write_image(table, stream, kind)
 
 
-@app.command("partners")
+@app.command("partners", cls=_Command)
 def partners_command(
     reporter: ReporterOpt = None,
     fmt: FormatOpt = Format.auto,
@@ -437,7 +496,7 @@ def partners_command(
     )
 
 
-@app.command()
+@app.command(cls=_Command)
 def sources(
     partner: PartnersArg = None,
     reporter: ReporterOpt = None,
@@ -462,7 +521,7 @@ FilesArg = Annotated[
 ]
 
 
-@app.command()
+@app.command(cls=_Command)
 def validate(
     file: FilesArg = None,
     strict: Annotated[bool, typer.Option("--strict", help="Fail (exit 1) on warnings too.")] = False,
@@ -474,12 +533,12 @@ def validate(
     """Check figure files: one row per problem with its line, column, value, code and severity."""
     from . import flows, queries
 
-    sources = flows.resolve_sources([*(file or []), *(data or [])], with_bundled, os.environ.get("TRADECLI_DATA"))
+    sources = _data_sources([*(file or []), *(data or [])], with_bundled)
     report = queries.check(sources)
     _emit(report, "problems", fmt, output, [s for s in sources if s != flows.BUNDLED])
     errors = int((report["severity"] == "error").sum())
     warnings = len(report) - errors
-    names = ", ".join(flows.display_name(s) for s in sources)
+    names = ", ".join(flows.display_name(s) for s in sources) + "".join(f" (from ${name})" for name in _FROM_ENV)
     sys.stderr.write(f"{names}: {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}\n")
     if errors or (strict and warnings):
         raise typer.Exit(ExitStatus.DATA)
@@ -492,7 +551,7 @@ class Official(StrEnum):
     comtrade = "comtrade"
 
 
-@app.command("import")
+@app.command("import", cls=_Command)
 def import_command(
     fmt: Annotated[
         Official,
@@ -535,7 +594,7 @@ def import_command(
     sys.stderr.write(f"{names}: {count} figure{'s' * (count != 1)} imported, {warnings} warning{'s' * (warnings != 1)}\n")
 
 
-@app.command("check")
+@app.command("check", cls=_Command)
 def check_command(
     partner: PartnersRequired,
     official: Annotated[
