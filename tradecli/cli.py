@@ -41,6 +41,20 @@ def _data_sources(data: list[str] | None, with_bundled: bool) -> list:
     return flows.resolve_sources(data, with_bundled, _from_env("TRADECLI_DATA", data))
 
 
+def _rates(fx: list[str] | None, currency: str | None, data: list[str] | None):
+    """The exchange rates for --currency: the bundled ones plus --fx files, else $TRADECLI_FX's; None without --currency."""
+    if currency is None:
+        if fx:
+            raise UsageError("--fx gives exchange rates for --currency; add --currency CUR (e.g. --currency USD)")
+        return None
+    from . import currency as fx_table
+
+    files = list(fx or []) or [part for part in (_from_env("TRADECLI_FX", fx) or "").split(os.pathsep) if part]
+    if files.count("-") + (data or []).count("-") > 1:
+        raise UsageError("standard input ('-') can be read only once")
+    return fx_table.load_rates(more=files), files
+
+
 def _error(message: str) -> None:
     """Print one line on stderr."""
     sys.stderr.write(f"Error: {safe_text(message)}\n")  # a file's bytes never reach the terminal raw
@@ -256,6 +270,15 @@ WithBundledOpt = Annotated[
 OutputOpt = Annotated[
     str | None, typer.Option("--output", "-o", help="Write to this file (atomically; never over a file being read). - is stdout.")
 ]
+FxOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--fx",
+        help="A file of cited exchange rates in the fx.csv schema, used with --currency besides the bundled ones "
+        "(repeatable). Default: the files in $TRADECLI_FX.",
+        show_default=False,
+    ),
+]
 
 
 def _warn(problems) -> None:
@@ -359,26 +382,30 @@ def balance(
     data: DataOpt = None,
     with_bundled: WithBundledOpt = False,
     output: OutputOpt = None,
+    fx: FxOpt = None,
 ) -> None:
     """Show exports, imports, total, balance and export/import ratio per partner and period."""
     from . import queries
 
+    rates, fx_files = _rates(fx, currency, data) or (None, [])
     if (
         reporter
         and reporter.strip().lower() == "all"
-        and _balance_in_batches(partner, period, currency, fmt, data, with_bundled, output)
+        and _balance_in_batches(partner, period, currency, fmt, data, with_bundled, output, rates)
     ):
         return
     inputs = _Inputs(data, with_bundled, partner, reporter, period)
-    table = queries.balance(inputs.partners, period=period, currency=currency, reporter=inputs.reporter, flows=inputs.flows)
-    _emit(table, "balance", fmt, output, inputs.files, inputs.behind(table))
+    table = queries.balance(
+        inputs.partners, period=period, currency=currency, reporter=inputs.reporter, flows=inputs.flows, rates=rates
+    )
+    _emit(table, "balance", fmt, output, [*inputs.files, *fx_files], inputs.behind(table))
 
 
 #: Reporters per batch when `balance --reporter all` streams a big file as CSV.
 BATCH_REPORTERS = 25
 
 
-def _balance_in_batches(partner, period, currency, fmt, data, with_bundled, output) -> bool:
+def _balance_in_batches(partner, period, currency, fmt, data, with_bundled, output, rates=None) -> bool:
     """`balance --reporter all` on big files as CSV: a batch of reporters at a time, so memory
     stays bounded (a reporter's figures and the figures about it never span two batches).
     Returns False when the plain path applies (small files, or not CSV)."""
@@ -404,7 +431,9 @@ def _balance_in_batches(partner, period, currency, fmt, data, with_bundled, outp
             batch = reporters[start : start + BATCH_REPORTERS]
             inputs = _Inputs(data, with_bundled, partner, batch, period)
             try:
-                table = queries.balance(inputs.partners, period=period, currency=currency, reporter=batch, flows=inputs.flows)
+                table = queries.balance(
+                    inputs.partners, period=period, currency=currency, reporter=batch, flows=inputs.flows, rates=rates
+                )
             except NoFiguresError:  # this batch has nothing for the partners or period asked
                 continue
             render.write_csv(table, stream, header=written == 0)
@@ -425,19 +454,21 @@ def compare(
     data: DataOpt = None,
     with_bundled: WithBundledOpt = False,
     output: OutputOpt = None,
+    fx: FxOpt = None,
 ) -> None:
     """Compare partners side by side, or with --years each partner's change on the previous period."""
     from . import queries
 
+    rates, fx_files = _rates(fx, currency, data) or (None, [])
     inputs = _Inputs(data, with_bundled, partner, reporter, period)
     codes = inputs.partners
-    options = {"period": period, "currency": currency, "reporter": inputs.reporter, "flows": inputs.flows}
+    options = {"period": period, "currency": currency, "reporter": inputs.reporter, "flows": inputs.flows, "rates": rates}
     if years:
         table = queries.compare_years(codes, **options)
-        _emit(table, "years", fmt, output, inputs.files, inputs.behind(table))
+        _emit(table, "years", fmt, output, [*inputs.files, *fx_files], inputs.behind(table))
     else:
         table = queries.compare_partners(codes, **options)
-        _emit(table, "balance", fmt, output, inputs.files, inputs.behind(table))
+        _emit(table, "balance", fmt, output, [*inputs.files, *fx_files], inputs.behind(table))
 
 
 @app.command(cls=_Command)
@@ -455,6 +486,7 @@ def chart(
             "--output", "-o", help="Write an image (.svg or .png; needs tradecli[charts]) or the text chart (.txt), atomically."
         ),
     ] = None,
+    fx: FxOpt = None,
 ) -> None:
     """Draw exports and imports per period as bars with the balance marked; several partners only where they share periods."""
     from . import chart as charts
@@ -462,11 +494,12 @@ def chart(
     from .output import open_output
 
     kind = charts.output_kind(output)
+    rates, fx_files = _rates(fx, currency, data) or (None, [])
     inputs = _Inputs(data, with_bundled, partner, reporter, period)
     codes = inputs.partners
-    options = {"period": period, "currency": currency, "reporter": inputs.reporter, "flows": inputs.flows}
+    options = {"period": period, "currency": currency, "reporter": inputs.reporter, "flows": inputs.flows, "rates": rates}
     table = queries.balance(codes, **options) if years else queries.compare_partners(codes, **options)
-    with open_output(output, inputs.files, binary=kind != "text") as stream:
+    with open_output(output, [*inputs.files, *fx_files], binary=kind != "text") as stream:
         if kind == "text":
             charts.write_text(table, stream)
         else:
@@ -582,12 +615,24 @@ def import_command(
         typer.Option("--commodity", help="Comtrade only: import this cmdCode (e.g. 27) instead of the country totals (TOTAL)."),
     ] = None,
     output: OutputOpt = None,
+    names: Annotated[
+        str | None,
+        typer.Option(
+            "--names",
+            help="TradeStat only: a CSV of name,code mapping spellings the bundled table lacks. Default: $TRADECLI_NAMES.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Convert official statistics (TradeStat, UN Comtrade) to checked figures in the flows.csv schema (CSV)."""
-    from . import flows, queries
+    from . import flows, partners, queries
 
-    result = queries.import_official(fmt.value, file, currency=currency, period=period, commodity=commodity)
-    _emit(result.figures, "flows", Format.csv, output, file)
+    names_file = names or (_from_env("TRADECLI_NAMES", names) if fmt is Official.tradestat else None)
+    if names_file is not None and names_file in file:
+        raise UsageError("--names and the files to import are the same file")
+    table = partners.read_user_names(names_file) if names_file else None
+    result = queries.import_official(fmt.value, file, currency=currency, period=period, commodity=commodity, names=table)
+    _emit(result.figures, "flows", Format.csv, output, [*file, *([names_file] if names_file else [])])
     _warn(result.warnings)  # after writing: a refused --output is then the only line
     count, warnings = len(result.figures), len(result.warnings)
     names = ", ".join(flows.display_name(f) for f in file)

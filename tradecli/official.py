@@ -94,7 +94,7 @@ def unmapped_code(name: str, taken: dict[str, str] | None = None) -> str:
         code = "X" + chr(65 + (n + step) % 676 // 26) + chr(65 + (n + step) % 26)
         if taken.setdefault(code, _fold(name)) == _fold(name):
             return code
-    raise TradeDataError("more than 676 names that no table maps: add them to tradestat_names.csv")
+    raise TradeDataError("more than 676 names that no table maps: map them with --names FILE (a CSV of name,code)")
 
 
 # --- numbers -----------------------------------------------------------------------------------
@@ -171,11 +171,14 @@ def _csv_rows(text: str, name: str) -> Iterable[tuple[int, list[str]]]:
         raise TradeDataError(f"{name}: line {reader.line_num}: not valid CSV ({exc})") from None
 
 
-def read_tradestat(source: str | Path, currency: str | None, period: str | None, name: str | None = None) -> Imported:
+def read_tradestat(
+    source: str | Path, currency: str | None, period: str | None, name: str | None = None, names: dict[str, str] | None = None
+) -> Imported:
     """Read a TradeStat country-wise table (Rank, Country, Export, Import, Total Trade, Trade Balance).
 
     ``currency`` (USD: US$ million; INR: ₹ crore, written as ₹ million) and ``period`` are
     required: the file states neither. India is the reporter; India's Total becomes WLD.
+    ``names`` (spelling -> code, partners.read_user_names) adds to and overrides the bundled spellings.
     """
     if not period:
         raise UsageError("a TradeStat table does not say its year: give --period, e.g. --period FY2019-20")
@@ -197,7 +200,8 @@ def read_tradestat(source: str | Path, currency: str | None, period: str | None,
     _check_stated_unit(name, rows[at][0], rows[at][1], currency)
     unit = "US$ million" if currency == "USD" else "₹ crore, × 10 = ₹ million"
     records, warnings = [], []
-    names, taken = _tradestat_names(), {}
+    mine = {_fold(k): v for k, v in (names or {}).items()}
+    names, taken = _tradestat_names() | mine, {}
     for line, row in rows[at + 1 :]:
         if not any(cell.strip() for cell in row):
             continue
@@ -221,13 +225,15 @@ def read_tradestat(source: str | Path, currency: str | None, period: str | None,
             note.append("India's Total row: the partner is the World")
         elif key in names:
             partner = names[key]
+            if key in mine:
+                note.append(f"'{country}' mapped to {partner} by the names file given with --names")
         else:
             partner = unmapped_code(country, taken)
             note.append(f"'{country}' is not in the TradeStat names table: code {partner} is a placeholder (ISO user-assigned)")
             warnings.append(
                 Problem(name, line, "Country", country, "unknown-name",
                         f"'{country}' is not a known TradeStat name: kept as {partner} (see note); "
-                        "add it to tradestat_names.csv", WARNING)
+                        "map it with --names FILE (a CSV of name,code; see docs/official.md)", WARNING)
             )  # fmt: skip
         warnings += _tradestat_checks(name, line, amounts, cells)
         for flow, column in (("export", "Export"), ("import", "Import")):
@@ -449,8 +455,11 @@ def convert(
     currency: str | None = None,
     period: str | None = None,
     commodity: str | None = None,
+    names: dict[str, str] | None = None,
 ) -> Imported:
     """Read official files of format ``fmt`` (tradestat|comtrade) and check the rows as ``tradecli validate`` would.
+
+    ``names`` (TradeStat only) maps spellings to codes besides the bundled table (partners.read_user_names).
 
     Raises TradeDataError when the rows fail a check (the message names the source line).
     Returns the rows (validation.COLUMNS) and every warning, the reader's and the checks'.
@@ -461,8 +470,10 @@ def convert(
         raise UsageError("--currency and --period are for TradeStat tables; Comtrade data states both")
     if fmt == "tradestat" and commodity:
         raise UsageError("--commodity is for Comtrade data; a TradeStat country-wise table has country totals only")
+    if fmt == "comtrade" and names:
+        raise UsageError("--names is for TradeStat tables; Comtrade data gives ISO codes")
     parts = [
-        read_tradestat(s, currency, period) if fmt == "tradestat" else read_comtrade(s, commodity)
+        read_tradestat(s, currency, period, names=names) if fmt == "tradestat" else read_comtrade(s, commodity)
         for s in sources
     ]  # fmt: skip
     frame = pd.concat([p.figures for p in parts], ignore_index=True) if parts else pd.DataFrame(columns=validation.COLUMNS)

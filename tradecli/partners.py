@@ -78,6 +78,35 @@ def names() -> dict[str, Name]:
     return table
 
 
+NAMES_HELP = "a CSV of name,code; see docs/official.md#names-tradestat-spells-its-own-way"
+_CODE = re.compile(r"[A-Z]{3}", re.ASCII)
+
+
+def read_user_names(source: str | Path) -> dict[str, str]:
+    """Read a user's names file (name,code: a spelling and the ISO alpha-3 or user code it means).
+
+    Returns {name: code}; raises TradeDataError naming the line of the first problem (an empty
+    cell, a code that is not three capital letters, one name given two codes).
+    """
+    from . import reftables
+
+    table: dict[str, tuple[str, str, int]] = {}
+    for line, row in reftables.read_rows(source, ["name", "code"], ["name", "code"], "a names table"):
+        if not row["name"]:
+            raise reftables.problem(source, line, "name", f"empty; {NAMES_HELP}")
+        if not _CODE.fullmatch(row["code"]):
+            raise reftables.problem(
+                source, line, "code", f"'{row['code']}' is not a code of three capital letters (ISO 3166-1 alpha-3, or XAA-XZZ)"
+            )
+        key = _key(row["name"])
+        if key in table and table[key][1] != row["code"]:
+            _, code, first = table[key]
+            message = f"'{row['name']}' is already {code} (line {first}); give each name one code"
+            raise reftables.problem(source, line, "code", message)
+        table[key] = (row["name"], row["code"], line)
+    return {name: code for name, code, _ in table.values()}
+
+
 def mentioned() -> list[str]:
     """Codes the source articles name (data/names.csv), in the table's order."""
     return [code for code, entry in names().items() if entry.mentioned_in]
