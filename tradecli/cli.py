@@ -185,6 +185,11 @@ class _Command(TyperCommand):
         return super().parse_args(ctx, args)
 
 
+def _examples(*lines: str) -> str:
+    """A command's Examples section for --help (kept as written: Click rewraps no paragraph after \\b)."""
+    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
 app = typer.Typer(
     cls=_Group,
     help="India's trade balances from reported figures, every number with its source.",
@@ -372,7 +377,16 @@ def _emit(frame, kind: str, fmt: Format, output: str | None, inputs: list, behin
         render.render(frame, kind, fmt, stream, figures=figures)
 
 
-@app.command(cls=_Command)
+@app.command(
+    cls=_Command,
+    short_help="Exports, imports and balance per partner.",
+    epilog=_examples(
+        "tradecli balance peru",
+        "tradecli balance chile --period FY2024-25 -f csv",
+        "tradecli balance nz --currency USD",
+        "tradecli balance --data my.csv -o balance.xlsx",
+    ),
+)
 def balance(
     partner: PartnersArg = None,
     period: PeriodOpt = None,
@@ -443,7 +457,15 @@ def _balance_in_batches(partner, period, currency, fmt, data, with_bundled, outp
     return True
 
 
-@app.command(cls=_Command)
+@app.command(
+    cls=_Command,
+    short_help="Partners side by side, or change per year.",
+    epilog=_examples(
+        "tradecli compare chile --years",
+        "tradecli compare nz peru --currency USD",
+        "tradecli compare chile -y -f json | jq '.[1].imports_change_pct'",
+    ),
+)
 def compare(
     partner: PartnersRequired,
     years: Annotated[bool, typer.Option("--years", "-y", help="Change between consecutive periods of the same basis.")] = False,
@@ -471,7 +493,14 @@ def compare(
         _emit(table, "balance", fmt, output, [*inputs.files, *fx_files], inputs.behind(table))
 
 
-@app.command(cls=_Command)
+@app.command(
+    cls=_Command,
+    short_help="Bars of exports and imports, balance marked.",
+    epilog=_examples(
+        "tradecli chart chile --years",
+        "tradecli chart chile -y -o chile.svg    (needs tradecli[charts])",
+    ),
+)
 def chart(
     partner: PartnersRequired,
     years: Annotated[bool, typer.Option("--years", "-y", help="Every period of each partner, as compare --years does.")] = False,
@@ -506,7 +535,15 @@ def chart(
             charts.write_image(table, stream, kind)
 
 
-@app.command("partners", cls=_Command)
+@app.command(
+    "partners",
+    cls=_Command,
+    short_help="Every partner, with its periods and flows.",
+    epilog=_examples(
+        "tradecli partners",
+        "tradecli partners --data my.csv -f csv",
+    ),
+)
 def partners_command(
     reporter: ReporterOpt = None,
     fmt: FormatOpt = Format.auto,
@@ -529,7 +566,14 @@ def partners_command(
     )
 
 
-@app.command(cls=_Command)
+@app.command(
+    cls=_Command,
+    short_help="The exact words behind each number.",
+    epilog=_examples(
+        "tradecli sources peru",
+        "tradecli sources -f csv -o sources.csv",
+    ),
+)
 def sources(
     partner: PartnersArg = None,
     reporter: ReporterOpt = None,
@@ -554,7 +598,14 @@ FilesArg = Annotated[
 ]
 
 
-@app.command(cls=_Command)
+@app.command(
+    cls=_Command,
+    short_help="Check figure files: line, column, problem.",
+    epilog=_examples(
+        "tradecli validate my.csv",
+        "tradecli validate --strict my.csv other.csv",
+    ),
+)
 def validate(
     file: FilesArg = None,
     strict: Annotated[bool, typer.Option("--strict", help="Fail (exit 1) on warnings too.")] = False,
@@ -584,7 +635,15 @@ class Official(StrEnum):
     comtrade = "comtrade"
 
 
-@app.command("import", cls=_Command)
+@app.command(
+    "import",
+    cls=_Command,
+    short_help="Official tables to checked figures.",
+    epilog=_examples(
+        "tradecli import tradestat table.csv -c USD -p FY2019-20 -o fy2019.csv",
+        "tradecli import comtrade comtrade.json -o china.csv",
+    ),
+)
 def import_command(
     fmt: Annotated[
         Official,
@@ -639,7 +698,15 @@ def import_command(
     sys.stderr.write(f"{names}: {count} figure{'s' * (count != 1)} imported, {warnings} warning{'s' * (warnings != 1)}\n")
 
 
-@app.command("check", cls=_Command)
+@app.command(
+    "check",
+    cls=_Command,
+    short_help="Two sources for one figure: the gap between.",
+    epilog=_examples(
+        "tradecli check china --mirror -d india.csv -d china.csv",
+        "tradecli check peru --official fy2019.csv",
+    ),
+)
 def check_command(
     partner: PartnersRequired,
     official: Annotated[

@@ -227,11 +227,22 @@ def side_by_side(table: pd.DataFrame, partners: list[str]) -> pd.DataFrame:
         )
         raise MixedBasisError(f"these partners share no period and currency ({described}).{hint}")
     keep = pd.Series([(p, c) in shared for p, c in zip(table["period"], table["currency"], strict=True)], index=table.index)
+    order = {p: n for n, p in enumerate(partners)}
     return (
         table[keep & table["partner"].isin(partners)]
-        .sort_values(["currency", "basis", "period", "partner"])
+        .sort_values(
+            ["currency", "basis", "period", "partner"], key=lambda c: c.map(order) if c.name == "partner" else c, kind="stable"
+        )
         .reset_index(drop=True)
     )
+
+
+def in_order(table: pd.DataFrame, partners: list[str]) -> pd.DataFrame:
+    """The rows of ``partners`` in the order asked (each partner's rows keep their order); others after."""
+    if len(partners) < 2:
+        return table
+    order = {p: n for n, p in enumerate(partners)}
+    return table.sort_values("partner", key=lambda c: c.map(order).fillna(len(order)), kind="stable").reset_index(drop=True)
 
 
 def select(long: pd.DataFrame, partners: list[str] | None = None, period: str | None = None) -> pd.DataFrame:

@@ -95,12 +95,13 @@ def balance(
         long = fx.to_currency(long, currency, rates if rates is not None else fx.load_rates())
     who = reporter or "any reporter"
     what = f"{who} with {', '.join(partner_codes)}" if partner_codes else f"reporter {who}"
-    return metrics.require(metrics.balances(long), what + (f" in {label}" if label else ""))
+    table = metrics.require(metrics.balances(long), what + (f" in {label}" if label else ""))
+    return metrics.in_order(table, list(partner_codes or []))
 
 
 def compare_years(partner_codes: Sequence[str], **kwargs) -> pd.DataFrame:
     """Year-on-year change for each partner (metrics.YEARS_COLUMNS); same arguments as ``balance``."""
-    return metrics.year_on_year(balance(partner_codes, **kwargs))
+    return metrics.in_order(metrics.year_on_year(balance(partner_codes, **kwargs)), list(partner_codes))
 
 
 def crosscheck(
