@@ -240,8 +240,8 @@ def resolve(text: str, known: set[str] | frozenset[str] = frozenset(), what: str
     if code is not None and (code in names() or code in known):
         return code
     close = suggest(key, table)
-    suggestion = f"; did you mean '{slug(display(close))}'?" if close else ""
-    raise UnknownPartnerError(f"unknown {what} '{text}'{suggestion or ';'} see `tradecli partners` for the names it knows")
+    hint = f"; did you mean '{slug(display(close))}'? See" if close else "; see"
+    raise UnknownPartnerError(f"unknown {what} '{text}'{hint} `tradecli partners` for the names it knows")
 
 
 def completions(incomplete: str) -> list[tuple[str, str]]:

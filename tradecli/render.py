@@ -456,7 +456,10 @@ def _table(frame, spec: list[Column], heading: str, width: int | None = None):
     for row in rows:
         table.add_row(*row)
     # The width below which Rich would crop: unwrappable columns whole, the others at their minimum, plus padding.
-    natural = [max([len(c.header), *(len(row[n]) for row in rows)]) for n, c in enumerate(spec)]
+    natural = [
+        max([len(c.header), col.min_width or 0, *(len(row[n]) for row in rows)])
+        for n, (c, col) in enumerate(zip(spec, table.columns, strict=True))
+    ]
     least = [natural[n] if col.no_wrap else max(col.min_width or 1, 1) for n, col in enumerate(table.columns)]
     hard = sum(least) + _overhead(table, natural)
     if width is not None and hard <= width < sum(natural) + _overhead(table, natural):
