@@ -314,6 +314,7 @@ def test_tradecli_data_is_named_in_the_errors_it_causes(tmp_path):
     result = run("validate", env={"TRADECLI_DATA": str(missing)})
     assert result.exit_code == 1
     assert "$TRADECLI_DATA" in result.stderr
+    assert "names no file" in one_line_error(run("balance", env={"TRADECLI_DATA": os.pathsep}), 2)
 
 
 def test_json_lists_are_the_csv_cells_split_on_semicolons():

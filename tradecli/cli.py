@@ -30,6 +30,8 @@ def _from_env(name: str, given) -> str | None:
     value = os.environ.get(name) or None
     if value is not None and not given:
         _FROM_ENV[name] = value
+        if not any(value.split(os.pathsep)):  # ':' alone would silently mean "none of mine"
+            raise UsageError(f"${name} is set but names no file; unset it or give file paths separated by '{os.pathsep}'")
         return value
     return None
 
@@ -117,7 +119,8 @@ class _Group(TyperGroup):
             result = super().main(*args, standalone_mode=False, **kwargs)
             sys.stdout.flush()  # a full disk or a closed pipe shows here, inside the one error path
         except TradeError as exc:
-            _error(str(exc) + "".join(f" (files from ${name}={value})" for name, value in _FROM_ENV.items()))
+            message = str(exc)
+            _error(message + "".join(f" (files from ${n}={v})" for n, v in _FROM_ENV.items() if f"${n}" not in message))
             sys.exit(exc.exit_status)
         except typer.TyperException as exc:  # usage errors from the bundled Click parser
             if type(exc).__name__ == "NoArgsIsHelpError":  # a bare `tradecli` asks for help
