@@ -252,7 +252,9 @@ PeriodOpt = Annotated[
 ]
 CurrencyOpt = Annotated[
     str | None,
-    typer.Option("--currency", "-c", help="Express every figure in this ISO 4217 currency, with a cited rate from the FX table."),
+    typer.Option(
+        "--currency", "-c", help="Express every figure in this ISO 4217 currency, with a cited rate (bundled, or from --fx)."
+    ),
 ]
 ReporterOpt = Annotated[
     str | None,
