@@ -175,3 +175,12 @@ def test_names_are_for_tradestat(tmp_path):
     names.write_text("name,code\nAtlantis,XAT\n", encoding="utf-8")
     result = run("import", "comtrade", "tests/fixtures/comtrade_china_2023.json", "--names", str(names))
     assert "--names is for TradeStat" in one_line_error(result, 2)
+
+
+def test_tradecli_fx_is_named_in_the_errors_it_causes(tmp_path):
+    rates = rates_file(tmp_path, "r,USD,INR,2019,-1,,s,q,\n")
+    line = one_line_error(run("balance", "peru", "-c", "INR", env={"TRADECLI_FX": str(rates)}), 1)
+    assert "column rate" in line
+    assert "$TRADECLI_FX" in line
+    # without --currency the variable is not read, so it causes nothing
+    assert run("balance", "peru", "-f", "csv", env={"TRADECLI_FX": str(rates)}).exit_code == 0
