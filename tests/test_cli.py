@@ -1,6 +1,8 @@
 """The command line through Typer's CliRunner (and a real process where start-up matters)."""
 
+import csv
 import importlib.util
+import io
 import json
 import os
 import subprocess
@@ -36,7 +38,7 @@ def test_balance_peru_as_csv():
 def test_json_equals_the_library_result():
     result = run("balance", "-f", "json")
     assert result.exit_code == 0
-    assert json.loads(result.stdout) == render.records(queries.balance())
+    assert json.loads(result.stdout) == render.json_records(queries.balance())
 
 
 def test_compare_years_for_chile():
@@ -45,7 +47,7 @@ def test_compare_years_for_chile():
     assert [r["period"] for r in rows] == ["FY2023-24", "FY2024-25"]
     assert rows[0]["imports_change"] is None
     assert round(rows[1]["imports_change_pct"], 1) == 72.2
-    assert rows[1]["flags"] == "approximate;preliminary;scope-inferred"
+    assert rows[1]["flags"] == ["approximate", "preliminary", "scope-inferred"]  # JSON lists; CSV joins them with ;
 
 
 def test_balance_in_another_currency_shows_the_rate():
@@ -254,5 +256,116 @@ def test_values_too_large_are_a_data_error_not_infinity(tmp_path):
 
 def test_a_converted_row_cites_its_rate_among_figures_and_sources():
     row = json.loads(run("balance", "peru", "--currency", "NZD", "-f", "json").stdout)[0]
-    assert "nzd-usd-2024" in row["figures"].split(";")
-    assert row["sources"] == "000_e9e87cddf52bb8e0.txt"  # the rate comes from the same article
+    assert "nzd-usd-2024" in row["figures"]
+    assert row["sources"] == ["000_e9e87cddf52bb8e0.txt"]  # the rate comes from the same article
+
+
+def test_the_name_library_loads_only_when_the_bundled_names_miss():
+    for args in (["--help"], ["balance", "--help"], ["balance", "peru", "-f", "csv"], ["compare", "nz", "-f", "csv"]):
+        result = process(*args)
+        assert result.returncode == 0, result.stderr[-300:]
+        assert "countryguess" not in imported(result.stderr)
+    result = process("balance", "uae", "-f", "csv")
+    assert "countryguess" in imported(result.stderr)
+    assert "no figures for IND with ARE" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["balance", "--period", ""],
+        ["balance", "-p", " "],
+        ["balance", "--currency", ""],
+        ["balance", "--reporter", ""],
+        ["balance", "--data", ""],
+        ["balance", "-o", ""],
+        ["balance", ""],
+        ["compare", "peru", "--period", ""],
+        ["check", "peru", "--official", ""],
+        ["check", "peru", "--mirror", "--flow", ""],
+        ["validate", ""],
+        ["import", "comtrade", "tests/fixtures/comtrade_china_2023.json", "--commodity", ""],
+    ],
+)
+def test_an_empty_value_is_refused_not_ignored(args):
+    assert "empty" in one_line_error(run(*args), 2)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["balance", "peru", "-p", "2024", "-p", "FY2023-24"],
+        ["compare", "chile", "--years", "--period", "FY2023-24", "--period", "FY2024-25"],
+        ["balance", "peru", "-c", "USD", "--currency", "NZD"],
+        ["balance", "peru", "-o", "a.csv", "-o", "b.csv"],
+    ],
+)
+def test_a_single_valued_option_given_twice_is_refused(args):
+    line = one_line_error(run(*args), 2)
+    assert "given 2 times" in line
+    assert line.split()[1] in {"--period", "--currency", "--output"}
+
+
+def test_tradecli_data_is_named_in_the_errors_it_causes(tmp_path):
+    missing = tmp_path / "missing.csv"
+    line = one_line_error(run("balance", env={"TRADECLI_DATA": str(missing)}), 1)
+    assert "$TRADECLI_DATA" in line
+    assert "missing.csv" in line
+    line = one_line_error(run("balance", "peru", "--period", "1999", env={"TRADECLI_DATA": "data/flows.csv"}), 1)
+    assert "no figures" in line
+    assert "$TRADECLI_DATA" in line
+    # --data wins over the variable, so the variable is not named
+    line = one_line_error(run("balance", "peru", "-p", "1999", "-d", "data/flows.csv", env={"TRADECLI_DATA": str(missing)}), 1)
+    assert "TRADECLI_DATA" not in line
+    result = run("validate", env={"TRADECLI_DATA": str(missing)})
+    assert result.exit_code == 1
+    assert "$TRADECLI_DATA" in result.stderr
+    assert "names no file" in one_line_error(run("balance", env={"TRADECLI_DATA": os.pathsep}), 2)
+
+
+def test_json_lists_are_the_csv_cells_split_on_semicolons():
+    as_csv = list(csv.DictReader(io.StringIO(run("balance", "-f", "csv").stdout)))
+    as_json = json.loads(run("balance", "-f", "json").stdout)
+    assert len(as_csv) == len(as_json) > 3
+    for row, record in zip(as_csv, as_json, strict=True):
+        for column in ("flags", "sources", "figures"):
+            assert record[column] == [part for part in row[column].split(";") if part]
+
+
+def test_partners_keep_the_order_asked():
+    def order(*args):
+        return list(dict.fromkeys(r["partner"] for r in json.loads(run(*args, "-f", "json").stdout)))
+
+    assert order("balance", "peru", "chile") == ["PER", "CHL"]
+    assert order("balance", "chile", "peru") == ["CHL", "PER"]
+    assert order("compare", "nz", "peru", "-c", "USD") == ["NZL", "PER"]
+    assert order("compare", "peru", "nz", "-c", "USD") == ["PER", "NZL"]
+    assert order("compare", "nz", "chile", "--years", "-c", "USD") == ["NZL", "CHL"]
+
+
+def test_output_to_a_txt_file_is_the_text_table(tmp_path, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    target = tmp_path / "peru.txt"
+    assert run("balance", "peru", "-o", str(target)).exit_code == 0
+    text = target.read_text(encoding="utf-8")
+    assert text.startswith("India's trade with Peru: balance, goods, US$ million\n")
+    assert "4,690" in text
+    assert "reporter,partner" not in text
+
+
+@pytest.mark.parametrize("width", ["60", "80"])
+def test_top_level_help_gives_whole_one_line_summaries(width):
+    text = process("--help", env={"COLUMNS": width}).stdout
+    commands = text[text.index("Commands:") :].splitlines()[1:]
+    assert "…" not in text
+    assert "..." not in "\n".join(commands)
+    assert len([line for line in commands if line.strip()]) == 9  # one line each: 8 commands and fetch
+    assert all(len(line) <= int(width) for line in text.splitlines())
+
+
+def test_every_command_help_ends_with_examples():
+    for command in ("balance", "compare", "chart", "partners", "sources", "validate", "import", "check"):
+        text = run(command, "--help").stdout
+        examples = text[text.index("Examples:") :].splitlines()[1:]
+        assert examples
+        assert all(line.strip().startswith(f"tradecli {command}") for line in examples if line.strip())

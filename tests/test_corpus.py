@@ -79,7 +79,7 @@ def test_validate_reports_each_problem_where_it_is(case):
 
 def balance_of(name):
     # Default figure ids name the file; make them comparable across files.
-    return run("balance", "--data", CORPUS / name, "-f", "json").stdout.replace(str(CORPUS / name), "FILE")
+    return run("balance", "--data", CORPUS / name, "-f", "csv").stdout.replace(str(CORPUS / name), "FILE")
 
 
 def test_bom_and_crlf_give_the_same_results_as_the_clean_file():

@@ -638,7 +638,10 @@ def test_the_readme_transcript_runs_as_printed(env, server, monkeypatch, tmp_pat
 
 def test_a_hostile_answer_reaches_neither_terminal_nor_spreadsheet_raw(env, server):
     rows = json.loads(GOODS.read_text(encoding="utf-8"))["data"]
-    evil = [dict(r, partnerCode=998, partnerISO="XXX", partnerDesc=f'=HYPERLINK("http://x")\x1b[31m\u202e{r["partnerDesc"]}') for r in rows]
+    evil = [
+        dict(r, partnerCode=998, partnerISO="XXX", partnerDesc=f'=HYPERLINK("http://x")\x1b[31m\u202e{r["partnerDesc"]}')
+        for r in rows
+    ]
     server.script = [(200, JSON, json.dumps({"count": 4, "data": evil}).encode())]
     result = run(*CHN_2010)
     assert result.exit_code == 0, result.output

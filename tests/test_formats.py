@@ -65,8 +65,6 @@ Flags: approx = the source gives the figure as approximate (ca., around, about).
 
 Sources: a\\_b.txt.
 
-Exact words behind each number: tradecli sources peru
-
 **Figures behind the numbers, with the exact words of their source**
 
 - f1: IND export to PER, 2024: 933 US$ m (approximate): “exports \\*around\\* 933 \\| m” (a\\_b.txt)
@@ -275,3 +273,13 @@ def test_markdown_from_the_command_line_lists_the_quotes():
     result = run("balance", "peru", "-f", "markdown")
     assert "| Peru | 2024 | 933 | 4,690 | 5,623 | -3,757 | 0.20 | approx scope? |" in result.stdout
     assert "“in 2024, India’s imports from Peru stood at approximately US$4.69 billion”" in result.stdout
+
+
+def test_notes_never_send_people_elsewhere_for_what_they_have():
+    # The workbook has every column and a sources sheet; Markdown lists the figures behind (issue 12).
+    notes = [row[0] for row in workbook(BALANCE, "balance", FIGURES)["notes"].iter_rows(values_only=True)]
+    assert not any("-f csv" in str(n) or "tradecli sources" in str(n) for n in notes)
+    markdown = io.StringIO()
+    render.render(BALANCE, "balance", Format.markdown, markdown, figures=FIGURES)
+    assert "tradecli sources" not in markdown.getvalue()
+    assert "Balance as % of total: use -f csv." in markdown.getvalue()  # the pipe table has no such column

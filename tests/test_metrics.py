@@ -152,7 +152,9 @@ def test_side_by_side_keeps_only_shared_periods():
         ("IND", "CHL", "export", "2024", "USD", 3),
     )
     out = metrics.side_by_side(balance_of(figures), ["PER", "CHL"])
-    assert list(zip(out["partner"], out["period"], strict=True)) == [("CHL", "2024"), ("PER", "2024")]
+    assert list(zip(out["partner"], out["period"], strict=True)) == [("PER", "2024"), ("CHL", "2024")]  # in the order asked
+    out = metrics.side_by_side(balance_of(figures), ["CHL", "PER"])
+    assert list(out["partner"]) == ["CHL", "PER"]
 
 
 RATES = pd.DataFrame(

@@ -14,12 +14,47 @@ from enum import StrEnum
 from typing import Annotated
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from . import __version__
 from .errors import ExitStatus, TradeError, UsageError
 from .render import Format
 from .safetext import safe_text
+
+#: Environment variables this run took files from (name -> value), named in every error.
+_FROM_ENV: dict[str, str] = {}
+
+
+def _from_env(name: str, given) -> str | None:
+    """The value of environment variable ``name`` when it applies (``given`` on the command line wins), noted for errors."""
+    value = os.environ.get(name) or None
+    if value is not None and not given:
+        _FROM_ENV[name] = value
+        if not any(value.split(os.pathsep)):  # ':' alone would silently mean "none of mine"
+            raise UsageError(f"${name} is set but names no file; unset it or give file paths separated by '{os.pathsep}'")
+        return value
+    return None
+
+
+def _data_sources(data: list[str] | None, with_bundled: bool) -> list:
+    """The files a command reads: --data, else $TRADECLI_DATA, else the bundled data (flows.resolve_sources)."""
+    from . import flows
+
+    return flows.resolve_sources(data, with_bundled, _from_env("TRADECLI_DATA", data))
+
+
+def _rates(fx: list[str] | None, currency: str | None, data: list[str] | None):
+    """The exchange rates for --currency: the bundled ones plus --fx files, else $TRADECLI_FX's; None without --currency."""
+    if currency is None:
+        if fx:
+            raise UsageError("--fx gives exchange rates for --currency; add --currency CUR (e.g. --currency USD)")
+        return None
+    from . import currency as fx_table
+
+    files = list(fx or []) or [part for part in (_from_env("TRADECLI_FX", fx) or "").split(os.pathsep) if part]
+    if files.count("-") + (data or []).count("-") > 1:
+        raise UsageError("standard input ('-') can be read only once")
+    return fx_table.load_rates(more=files), files
 
 
 def _error(message: str) -> None:
@@ -79,11 +114,13 @@ class _Group(TyperGroup):
 
     def main(self, *args, standalone_mode: bool = True, **kwargs):  # noqa: D102
         _prepare_streams()
+        _FROM_ENV.clear()  # one run's worth (tests call main many times in one process)
         try:
             result = super().main(*args, standalone_mode=False, **kwargs)
             sys.stdout.flush()  # a full disk or a closed pipe shows here, inside the one error path
         except TradeError as exc:
-            _error(str(exc))
+            message = str(exc)
+            _error(message + "".join(f" (files from ${n}={v})" for n, v in _FROM_ENV.items() if f"${n}" not in message))
             sys.exit(exc.exit_status)
         except typer.TyperException as exc:  # usage errors from the bundled Click parser
             if type(exc).__name__ == "NoArgsIsHelpError":  # a bare `tradecli` asks for help
@@ -110,6 +147,50 @@ class _Group(TyperGroup):
         if not standalone_mode:
             return result
         sys.exit(result if isinstance(result, int) else ExitStatus.OK)
+
+
+def _option_name(param) -> str:
+    """How an option or argument is named in a message: its long form ('--period'), or its metavar."""
+    if isinstance(param, TyperOption):
+        return max(param.opts, key=len)
+    return param.human_readable_name
+
+
+def check_values(params: list, values: dict) -> None:
+    """Refuse what would otherwise silently do nothing: an empty value (an unset shell variable,
+    `--period "$YEAR"`) and a single-valued option given twice (Click would keep the last).
+
+    ``params`` lists the options and arguments in the order typed, once per use; ``values`` maps
+    each one's name to what was parsed (a list for a repeatable one).
+    """
+    for param in dict.fromkeys(params):
+        if isinstance(param, TyperOption) and (param.is_flag or param.count):
+            continue
+        uses = params.count(param)
+        if isinstance(param, TyperOption) and not param.multiple and uses > 1:
+            raise UsageError(f"{_option_name(param)} was given {uses} times; it takes one value: give it once")
+        given = values.get(param.name)
+        if any(isinstance(v, str) and not v.strip() for v in (given if isinstance(given, list | tuple) else [given])):
+            if isinstance(param, TyperArgument):
+                raise UsageError(f"an empty {_option_name(param)} argument (an unset shell variable?); give a value")
+            raise UsageError(
+                f"{_option_name(param)} was given an empty value (an unset shell variable?); give a value or leave the option out"
+            )
+
+
+class _Command(TyperCommand):
+    """A command whose option values are checked (check_values) before Click takes them."""
+
+    def parse_args(self, ctx, args):  # noqa: D102
+        if not ctx.resilient_parsing:  # not while completing a word in the shell
+            values, _, order = self.make_parser(ctx).parse_args(args=list(args))
+            check_values(order, values)
+        return super().parse_args(ctx, args)
+
+
+def _examples(*lines: str) -> str:
+    """A command's Examples section for --help (kept as written: Click rewraps no paragraph after \\b)."""
+    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
 
 
 app = typer.Typer(
@@ -171,7 +252,9 @@ PeriodOpt = Annotated[
 ]
 CurrencyOpt = Annotated[
     str | None,
-    typer.Option("--currency", "-c", help="Express every figure in this ISO 4217 currency, with a cited rate from the FX table."),
+    typer.Option(
+        "--currency", "-c", help="Express every figure in this ISO 4217 currency, with a cited rate (bundled, or from --fx)."
+    ),
 ]
 ReporterOpt = Annotated[
     str | None,
@@ -206,6 +289,15 @@ ScopeOpt = Annotated[
 OutputOpt = Annotated[
     str | None, typer.Option("--output", "-o", help="Write to this file (atomically; never over a file being read). - is stdout.")
 ]
+FxOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--fx",
+        help="A file of cited exchange rates in the fx.csv schema, used with --currency besides the bundled ones "
+        "(repeatable). Default: the files in $TRADECLI_FX.",
+        show_default=False,
+    ),
+]
 
 
 def _warn(problems) -> None:
@@ -237,13 +329,17 @@ def _open(data: list[str] | None, with_bundled: bool):
     """The dataset a command reads: --data, else $TRADECLI_DATA, else the bundled data."""
     from .dataset import Dataset
 
-    return Dataset.open(data, with_bundled, os.environ.get("TRADECLI_DATA"))
+    return Dataset.open(data, with_bundled, _from_env("TRADECLI_DATA", data))
 
 
-def _answer(ask):
-    """Run a library call with a spinner for slow reads; print its warnings on stderr."""
+def _answer(ask, more_files=()):
+    """Run a library call with a spinner for slow reads; print its warnings on stderr.
+
+    ``more_files`` (e.g. --fx files) join the files the result was read from, which -o never overwrites.
+    """
     with _progress("Reading…"):
         result = ask()
+    result.files = [*result.files, *more_files]
     _warn(result.warnings)
     return result
 
@@ -261,7 +357,16 @@ def _emit(result, fmt: Format, output: str | None) -> None:
         render.render(result.frame, result.kind, fmt, stream, figures=figures)
 
 
-@app.command()
+@app.command(
+    cls=_Command,
+    short_help="Exports, imports and balance per partner.",
+    epilog=_examples(
+        "tradecli balance peru",
+        "tradecli balance chile --period FY2024-25 -f csv",
+        "tradecli balance nz --currency USD",
+        "tradecli balance --data my.csv -o balance.xlsx",
+    ),
+)
 def balance(
     partner: PartnersArg = None,
     period: PeriodOpt = None,
@@ -272,25 +377,35 @@ def balance(
     data: DataOpt = None,
     with_bundled: WithBundledOpt = False,
     output: OutputOpt = None,
+    fx: FxOpt = None,
 ) -> None:
     """Show exports, imports, total, balance and export/import ratio per partner and period."""
     from . import render
 
+    rates, fx_files = _rates(fx, currency, data) or (None, [])
     question = _open(data, with_bundled).select(partner, reporter, period, scope)
-    batches = question.balance_batches(currency)
+    batches = question.balance_batches(currency, rates)
     chosen = render.resolve(render.for_path(fmt, output), sys.stdout if output in (None, "-") else None)
     if batches is not None and chosen is Format.csv:
         from .output import open_output
 
-        with open_output(output, question.files) as stream:  # every reporter of big files, streamed
+        with open_output(output, [*question.files, *fx_files]) as stream:  # every reporter of big files, streamed
             for n, result in enumerate(batches):
                 _warn(result.warnings)
                 render.write_csv(result.frame, stream, header=n == 0)
         return
-    _emit(_answer(lambda: question.balance(currency)), fmt, output)
+    _emit(_answer(lambda: question.balance(currency, rates), fx_files), fmt, output)
 
 
-@app.command()
+@app.command(
+    cls=_Command,
+    short_help="Partners side by side, or change per year.",
+    epilog=_examples(
+        "tradecli compare chile --years",
+        "tradecli compare nz peru --currency USD",
+        "tradecli compare chile -y -f json | jq '.[1].imports_change_pct'",
+    ),
+)
 def compare(
     partner: PartnersRequired,
     years: Annotated[bool, typer.Option("--years", "-y", help="Change between consecutive periods of the same basis.")] = False,
@@ -302,13 +417,23 @@ def compare(
     data: DataOpt = None,
     with_bundled: WithBundledOpt = False,
     output: OutputOpt = None,
+    fx: FxOpt = None,
 ) -> None:
     """Compare partners side by side, or with --years each partner's change on the previous period."""
+    rates, fx_files = _rates(fx, currency, data) or (None, [])
     question = _open(data, with_bundled).select(partner, reporter, period, scope)
-    _emit(_answer(lambda: question.years(currency) if years else question.side_by_side(currency)), fmt, output)
+    ask = (lambda: question.years(currency, rates)) if years else (lambda: question.side_by_side(currency, rates))
+    _emit(_answer(ask, fx_files), fmt, output)
 
 
-@app.command()
+@app.command(
+    cls=_Command,
+    short_help="Bars of exports and imports, balance marked.",
+    epilog=_examples(
+        "tradecli chart chile --years",
+        "tradecli chart chile -y -o chile.svg    (needs tradecli[charts])",
+    ),
+)
 def chart(
     partner: PartnersRequired,
     years: Annotated[bool, typer.Option("--years", "-y", help="Every period of each partner, as compare --years does.")] = False,
@@ -324,19 +449,30 @@ def chart(
             "--output", "-o", help="Write an image (.svg or .png; needs tradecli[charts]) or the text chart (.txt), atomically."
         ),
     ] = None,
+    fx: FxOpt = None,
 ) -> None:
     """Draw exports and imports per period as bars with the balance marked; several partners only where they share periods."""
     from . import render
     from .output import open_output
 
     kind = render.chart_kind(output)
+    rates, fx_files = _rates(fx, currency, data) or (None, [])
     question = _open(data, with_bundled).select(partner, reporter, period, scope)
-    result = _answer(lambda: question.balance(currency) if years else question.side_by_side(currency))
+    ask = (lambda: question.balance(currency, rates)) if years else (lambda: question.side_by_side(currency, rates))
+    result = _answer(ask, fx_files)
     with open_output(output, result.files, binary=kind != "text") as stream:
         render.write_chart(result.frame, stream, kind)
 
 
-@app.command("partners")
+@app.command(
+    "partners",
+    cls=_Command,
+    short_help="Every partner, with its periods and flows.",
+    epilog=_examples(
+        "tradecli partners",
+        "tradecli partners --data my.csv -f csv",
+    ),
+)
 def partners_command(
     reporter: ReporterOpt = None,
     fmt: FormatOpt = Format.auto,
@@ -349,7 +485,14 @@ def partners_command(
     _emit(_answer(question.partners), fmt, output)
 
 
-@app.command()
+@app.command(
+    cls=_Command,
+    short_help="The exact words behind each number.",
+    epilog=_examples(
+        "tradecli sources peru",
+        "tradecli sources -f csv -o sources.csv",
+    ),
+)
 def sources(
     partner: PartnersArg = None,
     period: PeriodOpt = None,
@@ -373,7 +516,14 @@ FilesArg = Annotated[
 ]
 
 
-@app.command()
+@app.command(
+    cls=_Command,
+    short_help="Check figure files: line, column, problem.",
+    epilog=_examples(
+        "tradecli validate my.csv",
+        "tradecli validate --strict my.csv other.csv",
+    ),
+)
 def validate(
     file: FilesArg = None,
     strict: Annotated[bool, typer.Option("--strict", help="Fail (exit 1) on warnings too.")] = False,
@@ -390,7 +540,7 @@ def validate(
     _emit(result, fmt, output)
     errors = int((result.frame["severity"] == "error").sum())
     warnings = len(result.frame) - errors
-    names = ", ".join(flows.display_name(s) for s in dataset.inputs)
+    names = ", ".join(flows.display_name(s) for s in dataset.inputs) + "".join(f" (from ${name})" for name in _FROM_ENV)
     sys.stderr.write(f"{names}: {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}\n")
     if errors or (strict and warnings):
         raise typer.Exit(ExitStatus.DATA)
@@ -403,7 +553,15 @@ class Official(StrEnum):
     comtrade = "comtrade"
 
 
-@app.command("import")
+@app.command(
+    "import",
+    cls=_Command,
+    short_help="Official tables to checked figures.",
+    epilog=_examples(
+        "tradecli import tradestat table.csv -c USD -p FY2019-20 -o fy2019.csv",
+        "tradecli import comtrade comtrade.json -o china.csv",
+    ),
+)
 def import_command(
     fmt: Annotated[
         Official,
@@ -443,20 +601,42 @@ def import_command(
         ),
     ] = None,
     output: OutputOpt = None,
+    names: Annotated[
+        str | None,
+        typer.Option(
+            "--names",
+            help="TradeStat only: a CSV of name,code mapping spellings the bundled table lacks. Default: $TRADECLI_NAMES.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Convert official statistics (TradeStat, UN Comtrade) to checked figures in the flows.csv schema (CSV)."""
-    from . import flows, queries
+    from . import flows, partners, queries
     from .dataset import Result
 
-    result = queries.import_official(fmt.value, file, currency=currency, period=period, commodity=commodity, months=months)
-    _emit(Result(result.figures, "flows", files=list(file)), Format.csv, output)
+    names_file = names or (_from_env("TRADECLI_NAMES", names) if fmt is Official.tradestat else None)
+    if names_file is not None and names_file in file:
+        raise UsageError("--names and the files to import are the same file")
+    table = partners.read_user_names(names_file) if names_file else None
+    result = queries.import_official(
+        fmt.value, file, currency=currency, period=period, commodity=commodity, months=months, spellings=table
+    )
+    _emit(Result(result.figures, "flows", files=[*file, *([names_file] if names_file else [])]), Format.csv, output)
     _warn(result.warnings)  # after writing: a refused --output is then the only line
     count, warnings = len(result.figures), len(result.warnings)
     names = ", ".join(flows.display_name(f) for f in file)
     sys.stderr.write(f"{names}: {count} figure{'s' * (count != 1)} imported, {warnings} warning{'s' * (warnings != 1)}\n")
 
 
-@app.command("check")
+@app.command(
+    "check",
+    cls=_Command,
+    short_help="Two sources for one figure: the gap between.",
+    epilog=_examples(
+        "tradecli check china --mirror -d india.csv -d china.csv",
+        "tradecli check peru --official fy2019.csv",
+    ),
+)
 def check_command(
     partner: PartnersRequired,
     official: Annotated[
@@ -489,4 +669,4 @@ def check_command(
 
 from .fetch.command import app as _fetch_app  # noqa: E402 - after the shared options it uses
 
-app.add_typer(_fetch_app, name="fetch")
+app.add_typer(_fetch_app, name="fetch", short_help="Official figures from UN Comtrade, cached.")

@@ -6,25 +6,89 @@ the words it came from. A rate converts figures of exactly that period (either d
 
 from __future__ import annotations
 
+import math
+import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
-from . import bundled
+from . import bundled, reftables
 from .errors import TradeDataError, UsageError
 from .flags import CONVERTED, merge
-from .validation import currencies
+from .validation import STATUSES, currencies
 
 RATE_COLUMNS = ["id", "base", "quote_currency", "period", "rate", "status", "source", "quote", "derivation"]
 
 
-def load_rates(file: Path | None = None) -> pd.DataFrame:
-    """Read an FX table (RATE_COLUMNS); the bundled data/fx.csv by default."""
-    file = file or bundled.path("fx.csv")
-    rates = pd.read_csv(file, dtype="str", keep_default_na=False).assign(rate=lambda f: pd.to_numeric(f["rate"], errors="coerce"))
-    if rates["rate"].isna().any() or (rates["rate"] <= 0).any():
-        raise TradeDataError(f"{file}: every rate must be a positive number")
-    return rates
+RATE_REQUIRED = ["id", "base", "quote_currency", "period", "rate", "source", "quote"]
+#: Where the FX table's columns are documented, for messages.
+RATES_HELP = "see docs/data.md#exchange-rates"
+_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?", re.ASCII)
+
+
+def read_rates(source: str | Path) -> list[dict[str, str]]:
+    """Read and check one FX table (RATE_COLUMNS): every rate cited, positive and for a valid period.
+
+    Raises TradeDataError naming the file, line and column of the first problem. Rows carry ``line``.
+    """
+    from . import periods
+
+    what = "an exchange-rate table"
+    rows = []
+    for line, row in reftables.read_rows(source, RATE_COLUMNS, RATE_REQUIRED, what):
+
+        def bad(column: str, message: str, line: int = line) -> TradeDataError:
+            return reftables.problem(source, line, column, f"{message}; {RATES_HELP}")
+
+        for column in RATE_REQUIRED:
+            if not row[column]:
+                raise bad(column, f"empty; every rate needs its {column}")
+        for column in ("base", "quote_currency"):
+            if row[column] not in currencies():
+                raise bad(column, f"'{row[column]}' is not an ISO 4217 currency code (USD, NZD, INR, ...)")
+        if row["base"] == row["quote_currency"]:
+            raise bad("quote_currency", f"the same currency as base ({row['base']})")
+        try:
+            row["period"] = periods.parse(row["period"]).label
+        except UsageError as exc:
+            raise bad("period", str(exc)) from None
+        number = float(row["rate"]) if _NUMBER.fullmatch(row["rate"]) else None
+        if number is None or not math.isfinite(number) or number <= 0:
+            raise bad("rate", f"'{row['rate']}' is not a positive number (digits and a decimal point)")
+        if not set(filter(None, (s.strip() for s in row["status"].split(";")))) <= set(STATUSES):
+            raise bad("status", f"'{row['status']}' is not a ';'-separated list of {', '.join(STATUSES)}")
+        rows.append({**row, "status": row["status"] or "reported", "line": str(line)})
+    return rows
+
+
+def load_rates(file: Path | None = None, more: Sequence[str | Path] = ()) -> pd.DataFrame:
+    """Read FX tables (RATE_COLUMNS): the bundled data/fx.csv (or ``file``) and the user's ``more`` (--fx).
+
+    Two rates for the same pair and period (either direction), or two rates with one id, are refused.
+    """
+    first = file or bundled.path("fx.csv")
+    seen: dict[tuple[str, str, str], str] = {}
+    ids: dict[str, str] = {}
+    rows = []
+    for source in [first, *more]:
+        for row in read_rates(source):
+            name = "the bundled fx.csv" if file is None and source is first else "<stdin>" if str(source) == "-" else str(source)
+            where = f"{name} line {row['line']}"
+            pair = tuple(sorted((row["base"], row["quote_currency"]))) + (row["period"],)
+            if row["id"] in ids:
+                raise reftables.problem(source, int(row["line"]), "id", f"id '{row['id']}' is already used ({ids[row['id']]})")
+            if pair in seen:
+                raise reftables.problem(
+                    source,
+                    int(row["line"]),
+                    "rate",
+                    f"a second {row['base']}/{row['quote_currency']} rate for {row['period']} ({seen[pair]}); "
+                    "keep one rate per pair and period",
+                )
+            ids[row["id"]], seen[pair] = where, where
+            rows.append(row)
+    return pd.DataFrame(rows, columns=RATE_COLUMNS).assign(rate=lambda f: f["rate"].astype("float64"))
 
 
 def _lookup(rates: pd.DataFrame, target: str) -> pd.DataFrame:
@@ -67,7 +131,7 @@ def to_currency(figures: pd.DataFrame, target: str, rates: pd.DataFrame) -> pd.D
     if target not in known:
         raise TradeDataError(
             f"no figures or exchange rates in {target}; choose one of {', '.join(sorted(known))}, "
-            "or add a cited rate to data/fx.csv"
+            f"or give a file of cited rates with --fx FILE ({RATES_HELP})"
         )
     key = ["reporter", "partner", "flow", "period", "scope"]
     native = figures[figures["currency"] == target]
@@ -84,7 +148,7 @@ def to_currency(figures: pd.DataFrame, target: str, rates: pd.DataFrame) -> pd.D
     if not missing.empty:
         pairs = ", ".join(f"{c}→{target} for {p}" for c, p in missing.itertuples(index=False, name=None))
         raise TradeDataError(
-            f"no exchange rate {pairs} in the FX table (data/fx.csv); add a cited rate for that period, "
+            f"no exchange rate {pairs}; give a file of cited rates for that period with --fx FILE ({RATES_HELP}), "
             "or drop --currency to keep each figure in its own currency"
         )
     converted = converted.assign(

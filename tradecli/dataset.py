@@ -64,10 +64,10 @@ class Result:
         return not (self.kind == "problems" and (self.frame["severity"] == "error").any())
 
     def records(self) -> list[dict[str, Any]]:
-        """The frame as a list of plain dicts: what ``-f json`` prints."""
-        from .render import records
+        """The frame as a list of plain dicts, ``;``-joined columns as lists: what ``-f json`` prints."""
+        from .render import json_records
 
-        return records(self.frame)
+        return json_records(self.frame)
 
 
 def _labels(periods: str | Sequence[str] | None) -> tuple[str, ...]:

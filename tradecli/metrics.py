@@ -285,11 +285,24 @@ def side_by_side(table: pd.DataFrame, partners: list[str]) -> pd.DataFrame:
         [(p, c, s) in shared for p, c, s in zip(table["period"], table["currency"], table["scope"], strict=True)],
         index=table.index,
     )
+    order = {p: n for n, p in enumerate(partners)}
     return (
         table[keep & table["partner"].isin(partners)]
-        .sort_values(["currency", "scope", "basis", "period", "partner"])
+        .sort_values(
+            ["currency", "scope", "basis", "period", "partner"],
+            key=lambda c: c.map(order) if c.name == "partner" else c,
+            kind="stable",
+        )
         .reset_index(drop=True)
     )
+
+
+def in_order(table: pd.DataFrame, partners: list[str]) -> pd.DataFrame:
+    """The rows of ``partners`` in the order asked (each partner's rows keep their order); others after."""
+    if len(partners) < 2:
+        return table
+    order = {p: n for n, p in enumerate(partners)}
+    return table.sort_values("partner", key=lambda c: c.map(order).fillna(len(order)), kind="stable").reset_index(drop=True)
 
 
 def select(

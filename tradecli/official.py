@@ -102,7 +102,7 @@ def unmapped_code(name: str, taken: dict[str, str] | None = None) -> str:
         code = "X" + chr(65 + (n + step) % 676 // 26) + chr(65 + (n + step) % 26)
         if taken.setdefault(code, _fold(name)) == _fold(name):
             return code
-    raise TradeDataError("more than 676 names that no table maps: add them to tradestat_names.csv")
+    raise TradeDataError("more than 676 names that no table maps: map them with --names FILE (a CSV of name,code)")
 
 
 # --- numbers -----------------------------------------------------------------------------------
@@ -172,11 +172,14 @@ def _csv_rows(text: str, name: str) -> Iterable[tuple[int, list[str]]]:
         raise TradeDataError(f"{name}: line {reader.line_num}: not valid CSV ({exc})") from None
 
 
-def read_tradestat(source: str | Path, currency: str | None, period: str | None, name: str | None = None) -> Imported:
+def read_tradestat(
+    source: str | Path, currency: str | None, period: str | None, name: str | None = None, names: dict[str, str] | None = None
+) -> Imported:
     """Read a TradeStat country-wise table (Rank, Country, Export, Import, Total Trade, Trade Balance).
 
     ``currency`` (USD: US$ million; INR: ₹ crore, written as ₹ million) and ``period`` are
     required: the file states neither. India is the reporter; India's Total becomes WLD.
+    ``names`` (spelling -> code, partners.read_user_names) adds to and overrides the bundled spellings.
     """
     if not period:
         raise UsageError("a TradeStat table does not say its year: give --period, e.g. --period FY2019-20")
@@ -204,7 +207,8 @@ def read_tradestat(source: str | Path, currency: str | None, period: str | None,
     records, warnings = [], []
     if encoding_note:
         warnings.append(Problem(name, None, None, None, "encoding", encoding_note, WARNING))
-    names, notes, taken = _tradestat_names(), _tradestat_table(), {}
+    mine = {_fold(k): v for k, v in (names or {}).items()}  # --names FILE: the user's spellings
+    names, notes, taken = _tradestat_names() | mine, _tradestat_table(), {}
     blank_totals: list[tuple[str, Decimal]] = []  # (country, export) of partners whose Total Trade is blank
     world_total: tuple[int, dict, dict] | None = None
     for line, row in rows[at + 1 :]:
@@ -232,7 +236,9 @@ def read_tradestat(source: str | Path, currency: str | None, period: str | None,
             note.append("India's Total row: the partner is the World")
         elif key in names:
             partner = names[key]
-            if notes.get(key, ("", ""))[1]:
+            if key in mine:
+                note.append(f"'{country}' mapped to {partner} by the names file given with --names")
+            elif notes.get(key, ("", ""))[1]:
                 note.append(f"'{country}' is {partner}: {notes[key][1]}")
         else:
             partner = unmapped_code(country, taken)
@@ -240,7 +246,7 @@ def read_tradestat(source: str | Path, currency: str | None, period: str | None,
             warnings.append(
                 Problem(name, line, "Country", country, "unknown-name",
                         f"'{country}' is not a known TradeStat name: kept as {partner} (see note); "
-                        "add it to tradestat_names.csv", WARNING)
+                        "map it with --names FILE (a CSV of name,code; see docs/official.md)", WARNING)
             )  # fmt: skip
         if world:
             world_total = (line, amounts, cells)  # checked after the partners: its Total Trade omits some of them
@@ -706,10 +712,12 @@ def convert(
     commodity: str | None = None,
     months: str | None = None,
     names: Sequence[str] | None = None,
+    spellings: dict[str, str] | None = None,
 ) -> Imported:
     """Read official files of format ``fmt`` (tradestat|comtrade) and check the rows as ``tradecli validate`` would.
 
     ``names`` (Comtrade only) replaces each file's name as its figures' ``source`` (fetch: the request and its date).
+    ``spellings`` (TradeStat only) maps spellings to codes besides the bundled table (partners.read_user_names).
 
     Raises TradeDataError when the rows fail a check (the message names the source line).
     Returns the rows (validation.COLUMNS) and every warning, the reader's and the checks'.
@@ -722,8 +730,12 @@ def convert(
         raise UsageError(
             "--commodity and --months are for Comtrade data; a TradeStat country-wise table has yearly country totals only"
         )
+    if fmt == "comtrade" and spellings:
+        raise UsageError("--names is for TradeStat tables; Comtrade data gives M49 codes")
     parts = [
-        read_tradestat(s, currency, period) if fmt == "tradestat" else read_comtrade(s, commodity, n, months=months)
+        read_tradestat(s, currency, period, names=spellings)
+        if fmt == "tradestat"
+        else read_comtrade(s, commodity, n, months=months)
         for s, n in zip(sources, names or [None] * len(sources), strict=True)
     ]  # fmt: skip
     frame = pd.concat([p.figures for p in parts], ignore_index=True) if parts else pd.DataFrame(columns=validation.COLUMNS)

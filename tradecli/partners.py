@@ -7,7 +7,8 @@ importing pandas.
 from __future__ import annotations
 
 import csv
-import difflib
+import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -77,6 +78,35 @@ def names() -> dict[str, Name]:
     return table
 
 
+NAMES_HELP = "a CSV of name,code; see docs/official.md#names-tradestat-spells-its-own-way"
+_CODE = re.compile(r"[A-Z]{3}", re.ASCII)
+
+
+def read_user_names(source: str | Path) -> dict[str, str]:
+    """Read a user's names file (name,code: a spelling and the ISO alpha-3 or user code it means).
+
+    Returns {name: code}; raises TradeDataError naming the line of the first problem (an empty
+    cell, a code that is not three capital letters, one name given two codes).
+    """
+    from . import reftables
+
+    table: dict[str, tuple[str, str, int]] = {}
+    for line, row in reftables.read_rows(source, ["name", "code"], ["name", "code"], "a names table"):
+        if not row["name"]:
+            raise reftables.problem(source, line, "name", f"empty; {NAMES_HELP}")
+        if not _CODE.fullmatch(row["code"]):
+            raise reftables.problem(
+                source, line, "code", f"'{row['code']}' is not a code of three capital letters (ISO 3166-1 alpha-3, or XAA-XZZ)"
+            )
+        key = _key(row["name"])
+        if key in table and table[key][1] != row["code"]:
+            _, code, first = table[key]
+            message = f"'{row['name']}' is already {code} (line {first}); give each name one code"
+            raise reftables.problem(source, line, "code", message)
+        table[key] = (row["name"], row["code"], line)
+    return {name: code for name, code, _ in table.values()}
+
+
 def mentioned() -> list[str]:
     """Codes the source articles name (data/names.csv), in the table's order."""
     return [code for code, entry in names().items() if entry.mentioned_in]
@@ -104,18 +134,114 @@ def display(code: str) -> str:
     return entry.name if entry else code
 
 
+#: Names longer than this are never looked up in the name library (no real name is this long).
+_LONGEST_NAME = 80
+
+
+#: Words a common name may add to the part the library's pattern matched ('republic of korea').
+_FILLER = frozenset({"the", "of", "and", "republic"})
+
+
+@cache
+def _library_patterns() -> tuple[tuple[re.Pattern, str, frozenset[str]], ...] | None:
+    """The name library's patterns, each with its ISO alpha-3 code and the words of its names; None when not installed.
+
+    countryguess carries country_converter's patterns for common English names, abbreviations and
+    former names (UAE, UK, Burma, Ivory Coast, Swaziland, ...). Imported here, only when the bundled
+    table misses, so start-up and every bundled name stay free of it.
+    """
+    try:
+        from importlib.resources import files
+
+        import countryguess
+    except ImportError:
+        return None
+    # The library's own table, read here because CountryData leaves its file open (a ResourceWarning).
+    entries = json.loads(files(countryguess).joinpath("_countrydata.json").read_text(encoding="utf-8"))
+    return tuple(
+        (
+            re.compile(entry["regex"], flags=re.IGNORECASE),
+            entry["iso3"],
+            frozenset(_key(f"{entry['name_short']} {entry['name_official']}").split()) | _FILLER,
+        )
+        for entry in entries
+        if entry.get("iso3") and entry.get("regex")
+    )
+
+
+def common_name(text: str) -> str | None:
+    """The ISO alpha-3 code of a common country name the bundled table lacks ('uae' -> 'ARE'), or None.
+
+    Only a likely answer counts: exactly one country's pattern matches, and the words that are not
+    that country's own names name no other country ('korea and japan' is no answer).
+    """
+    key = _key(text)
+    patterns = _library_patterns() if 2 <= len(key) <= _LONGEST_NAME else None
+    if not patterns:
+        return None
+    found = set()
+    for pattern, code, words in patterns:
+        if pattern.search(key):
+            rest = " ".join(word for word in key.split() if word not in words)
+            if not any(other.search(rest) for other, elsewhere, _ in patterns if elsewhere != code):  # not two countries
+                found.add(code)
+    return found.pop() if len(found) == 1 else None
+
+
+def _distance(a: str, b: str, most: int) -> int:
+    """Edit distance with swapped neighbours counting one (optimal string alignment); ``most + 1`` once past ``most``."""
+    if abs(len(a) - len(b)) > most:
+        return most + 1
+    before, row = None, list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        current = [i]
+        for j, y in enumerate(b, 1):
+            cost = min(row[j] + 1, current[j - 1] + 1, row[j - 1] + (x != y))
+            if before is not None and i > 1 and j > 1 and x == b[j - 2] and a[i - 2] == y:
+                cost = min(cost, before[j - 2] + 1)
+            current.append(cost)
+        if min(current) > most:
+            return most + 1
+        before, row = row, current
+    return row[-1]
+
+
+def suggest(key: str, table: dict[str, str]) -> str | None:
+    """The code of the one spelling a typing slip away from ``key``, or None.
+
+    A slip is one edit (a letter wrong, missing, extra, or two swapped) in names of up to six
+    letters, two in longer ones; short codes are never offered (a miss on 'uae' is not 'ukraine').
+    """
+    if len(key) < 4 or len(key) > _LONGEST_NAME:
+        return None
+    most = 1 if len(key) <= 6 else 2
+    found: dict[int, set[str]] = {}
+    for spelling, code in table.items():
+        if len(spelling) >= 4:
+            distance = _distance(key, spelling, most)
+            if distance <= most:
+                found.setdefault(distance, set()).add(code)
+    best = found[min(found)] if found else set()
+    return best.pop() if len(best) == 1 else None
+
+
 def resolve(text: str, known: set[str] | frozenset[str] = frozenset(), what: str = "partner") -> str:
     """Turn a name, code or alias (any case) into a code, or raise UnknownPartnerError.
 
-    ``known`` adds codes that appear in the data but not in the names table.
+    ``known`` adds codes that appear in the data but not in the names table. A common name the
+    table lacks ('uae', 'burma') is looked up in the name library; a slip of the keyboard gets a
+    suggestion only when one spelling is that close.
     """
     key = _key(text)
     table = _lookup() | {_key(code): code for code in known}
     if key in table:
         return table[key]
-    close = difflib.get_close_matches(key, table, n=1, cutoff=0.6)
-    suggestion = f"; did you mean '{slug(display(table[close[0]]))}'?" if close else ""
-    raise UnknownPartnerError(f"unknown {what} '{text}'{suggestion or ';'} see `tradecli partners` for the names it knows")
+    code = common_name(text)
+    if code is not None and (code in names() or code in known):
+        return code
+    close = suggest(key, table)
+    hint = f"; did you mean '{slug(display(close))}'? See" if close else "; see"
+    raise UnknownPartnerError(f"unknown {what} '{text}'{hint} `tradecli partners` for the names it knows")
 
 
 def completions(incomplete: str) -> list[tuple[str, str]]:

@@ -101,7 +101,7 @@ def balance(
     long = metrics.select(metrics.perspective(_figures(flows), reporter), list(partner_codes or []), list(periods), scope)
     if currency is not None:
         long = fx.to_currency(long, currency, rates if rates is not None else fx.load_rates())
-    return metrics.balances(long)
+    return metrics.in_order(metrics.balances(long), list(partner_codes or []))
 
 
 def compare_years(partner_codes: Sequence[str], periods: Sequence[str] = (), **kwargs) -> pd.DataFrame:
@@ -109,7 +109,7 @@ def compare_years(partner_codes: Sequence[str], periods: Sequence[str] = (), **k
 
     The change is computed over every period; ``periods`` then select the rows shown.
     """
-    table = metrics.year_on_year(balance(partner_codes, **kwargs))
+    table = metrics.in_order(metrics.year_on_year(balance(partner_codes, **kwargs)), list(partner_codes))
     return table[table["period"].isin(periods)].reset_index(drop=True) if periods else table
 
 

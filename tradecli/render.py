@@ -55,11 +55,17 @@ def resolve(fmt: Format, stream: IO[str]) -> Format:
     return Format.table if isatty is not None and isatty() else Format.csv
 
 
-_SUFFIX_FORMAT = {".json": Format.json, ".xlsx": Format.xlsx, ".md": Format.markdown, ".markdown": Format.markdown}
+_SUFFIX_FORMAT = {
+    ".json": Format.json,
+    ".xlsx": Format.xlsx,
+    ".md": Format.markdown,
+    ".markdown": Format.markdown,
+    ".txt": Format.table,
+}
 
 
 def for_path(fmt: Format, path: str | None) -> Format:
-    """For an --output file, ``auto`` follows the file name: .json, .xlsx, .md/.markdown; anything else CSV."""
+    """For an --output file, ``auto`` follows the file name: .json, .xlsx, .md/.markdown, .txt (the table); else CSV."""
     if fmt is not Format.auto or path is None or path == "-":
         return fmt
     suffix = path[path.rfind(".") :].lower() if "." in path else ""
@@ -127,9 +133,29 @@ def write_csv(frame, out: IO[str], header: bool = True) -> None:
         out.write("".join(",".join(row) + "\n" for row in rows[start : start + 100_000]))
 
 
+#: Columns that hold lists: ';'-joined in CSV (and tables), JSON arrays in JSON.
+LIST_COLUMNS = frozenset(
+    {
+        "flags", "sources", "figures", "periods", "bases", "currencies", "flows", "mentioned_in",
+        "official_flags", "other_flags", "official_source", "other_source", "official_figures", "other_figures",
+    }
+)  # fmt: skip
+
+
+def json_records(frame) -> list[dict[str, Any]]:
+    """The JSON form: records() with every list column (LIST_COLUMNS) as a list of strings ([] when empty)."""
+
+    def value(column: str, cell: Any) -> Any:
+        if column in LIST_COLUMNS and (cell is None or isinstance(cell, str)):
+            return [part for part in (cell or "").split(";") if part]
+        return cell
+
+    return [{c: value(c, v) for c, v in row.items()} for row in records(frame)]
+
+
 def write_json(frame, out: IO[str]) -> None:
-    """Write JSON: a list of objects with the CSV's keys, null for missing."""
-    json.dump(records(frame), out, ensure_ascii=False, indent=2, allow_nan=False)
+    """Write JSON: a list of objects with the CSV's keys, null for missing, lists as arrays."""
+    json.dump(json_records(frame), out, ensure_ascii=False, indent=2, allow_nan=False)
     out.write("\n")
 
 
@@ -340,18 +366,23 @@ def _scope_notes(rows: list[dict[str, Any]]) -> list[str]:
     ]
 
 
-def footnotes(kind: str, rows: list[dict[str, Any]]) -> list[str]:
-    """Footnotes for a table: units, the flags shown, derivations, scopes, FX rates and sources."""
+def footnotes(kind: str, rows: list[dict[str, Any]], every_column: bool = False, figures_listed: bool = False) -> list[str]:
+    """Footnotes for a table: units, the flags shown, derivations, scopes, FX rates and sources.
+
+    ``every_column``: the output has every column (a workbook), so no note sends people to -f csv
+    for one; ``figures_listed``: it lists the figures behind with their words, so no note sends
+    them to `tradecli sources`.
+    """
     notes = []
     if kind == "balance":
         notes.append(
-            "Balance = exports − imports; Exp/Imp = exports ÷ imports; "
-            "total = exports + imports where the source gives none. Balance as % of total: use -f csv."
+            "Balance = exports − imports; Exp/Imp = exports ÷ imports; total = exports + imports where the source gives none."
+            + ("" if every_column else " Balance as % of total: use -f csv.")
         )
     if kind == "years":
         notes.append(
             "Balance = exports − imports. Δ % = change ÷ |previous period| × 100 (a widening deficit "
-            "is negative); the first period has none. Total and its change: use -f csv."
+            "is negative); the first period has none." + ("" if every_column else " Total and its change: use -f csv.")
         )
     shown = flag_defs.split(flag_defs.merge(str(r.get("flags") or "") for r in rows))
     if shown:
@@ -376,7 +407,8 @@ def footnotes(kind: str, rows: list[dict[str, Any]]) -> list[str]:
             codes += f" --reporter {_spelling(reporters[0])}"
         if files:
             notes.append(f"Sources: {', '.join(files)}.")
-            notes.append(f"Exact words behind each number: tradecli sources {codes}")
+            if not figures_listed:
+                notes.append(f"Exact words behind each number: tradecli sources {codes}")
     if kind == "check":
         notes.append(
             "Gap = other − official; Gap % = gap ÷ official × 100. Figures are matched only on the same flow, "
@@ -450,8 +482,12 @@ def _numeric(column: Column) -> bool:
     return column.kind in ("money", "change", "ratio", "pct", "pct_change", "int", "count")
 
 
-def _table(frame, spec: list[Column], heading: str):
-    """A Rich table of ``frame``, and the narrowest width it prints in without cropping a number."""
+def _table(frame, spec: list[Column], heading: str, width: int | None = None):
+    """A Rich table of ``frame``, and the narrowest width it prints in without cropping a number.
+
+    With ``width`` (the terminal's) and a table wider than it that can fit, the text columns are
+    given widths that wrap between words (Rich alone would squeeze the widest ones below that).
+    """
     from rich import box
     from rich.table import Table
     from rich.text import Text
@@ -466,20 +502,44 @@ def _table(frame, spec: list[Column], heading: str):
             # Never cut a number or a period short ("313,361.…"): a table too wide for the
             # terminal squeezes the text columns instead, or runs past the edge.
             minimum = max([len(row[n]) for row in rows], default=0) or None
+        else:  # text wraps between words ("New/Zealand", not "Zealan/d"); a word longer than 12 is folded, never cut
+            words = [min(len(w), 12) for text in (column.header, *(row[n].plain for row in rows)) for w in text.split()]
+            minimum = max([minimum or 0, *words]) or None
         table.add_column(
             column.header,
             justify="right" if numeric else "left",
             no_wrap=numeric or column.kind in ("nowrap", "unit", "partner"),
             min_width=minimum,
+            overflow="fold",
         )
     for row in rows:
         table.add_row(*row)
     # The width below which Rich would crop: unwrappable columns whole, the others at their minimum, plus padding.
-    hard = sum(
-        max([len(c.header), *(len(row[n]) for row in rows)]) if col.no_wrap else (col.min_width or 1)
+    natural = [
+        max([len(c.header), col.min_width or 0, *(len(row[n]) for row in rows)])
         for n, (c, col) in enumerate(zip(spec, table.columns, strict=True))
-    )
-    return table, hard + len(spec)
+    ]
+    least = [natural[n] if col.no_wrap else max(col.min_width or 1, 1) for n, col in enumerate(table.columns)]
+    hard = sum(least) + _overhead(table, natural)
+    if width is not None and hard <= width < sum(natural) + _overhead(table, natural):
+        spare = width - hard
+        wanted = [natural[n] - least[n] for n in range(len(spec))]
+        for n, col in enumerate(table.columns):
+            if not col.no_wrap:
+                extra = min(wanted[n], spare * wanted[n] // max(sum(wanted), 1))
+                col.width = least[n] + extra
+    return table, hard
+
+
+def _overhead(table, natural: list[int]) -> int:
+    """The characters a table adds to its columns' widths (padding, edges, separators), as Rich measures it."""
+    import io
+
+    from rich.console import Console
+    from rich.measure import Measurement
+
+    console = Console(file=io.StringIO(), width=100_000)
+    return Measurement.get(console, console.options, table).maximum - sum(natural)
 
 
 _PREPOSITION = {"export": "to", "import": "from", "total": "with"}
@@ -544,12 +604,40 @@ def _sections(frame, kind: str, heading: str | None):
         yield heading or title(kind, records(frame)), frame, SPECS[kind]
 
 
-def _print_table(console, table_and_width) -> None:
+#: Columns a table leaves out, in this order, when the terminal is too narrow for all of them
+#: ("partner" only when every row has the same partner, which the title then names).
+NARROW_DROPS: dict[str, tuple[str, ...]] = {
+    "balance": ("partner", "export_import_ratio", "total"),
+    "years": ("partner", "balance_change", "balance"),
+    "check": ("partner", "gap", "flow"),
+    "partners": ("kind", "currencies", "flows"),
+    "flows": ("reporter", "currency"),
+}
+
+
+def _fitted(part, spec: list[Column], heading: str, kind: str, width: int):
+    """The table for ``width`` columns: whole when it fits, else without NARROW_DROPS columns one at a
+    time until it does. Returns (table, needed width, headers left out)."""
+    table, needed = _table(part, spec, heading, width)
+    left_out: list[str] = []
+    for name in NARROW_DROPS.get(kind, ()):
+        if needed <= width:
+            break
+        if name == "partner" and len(set(part["partner"])) != 1:
+            continue
+        column = next((c for c in spec if c.name == name), None)
+        if column is not None:
+            spec = [c for c in spec if c is not column]
+            left_out.append(column.header)
+            table, needed = _table(part, spec, heading, width)
+    return table, needed, left_out
+
+
+def _print_table(console, table, needed: int) -> None:
     """Print a table; one whose numbers cannot fit the terminal runs past its edge rather than lose digits."""
     from rich.console import Console
     from rich.measure import Measurement
 
-    table, needed = table_and_width
     if needed > console.width:  # Rich would crop the columns past the edge: print the table whole instead
         natural = Measurement.get(console, console.options.update_width(10_000), table).maximum
         console = Console(file=console.file, width=max(needed, natural), highlight=False, soft_wrap=False)
@@ -557,21 +645,40 @@ def _print_table(console, table_and_width) -> None:
 
 
 def write_table(frame, kind: str, out: IO[str], heading: str | None = None) -> None:
-    """Write tables for people: one per currency for figures, then the footnotes."""
+    """Write tables for people: one per currency for figures, then the footnotes.
+
+    A table too wide for the terminal leaves out columns (NARROW_DROPS) and says which; one that
+    still cannot fit is printed whole, with a note to use -f csv. A file gets no trailing spaces.
+    """
+    import io
+
     from rich.console import Console
     from rich.text import Text
 
-    console = Console(file=out, highlight=False, soft_wrap=False)
+    terminal = Console(file=out, highlight=False, soft_wrap=False)
+    buffer = None if terminal.is_terminal else io.StringIO()
+    console = terminal if buffer is None else Console(file=buffer, width=terminal.width, highlight=False, soft_wrap=False)
     rows = records(frame)
+    narrow: list[str] = []
     if kind == "sources":
         _write_figures(rows, console)
     elif kind == "problems":
         _write_problems(rows, console)
     else:
+        too_wide = False
         for heading_text, part, spec in _sections(frame, kind, heading):
-            _print_table(console, _table(part, spec, heading_text))
-    for note in footnotes(kind, rows):
+            table, needed, left_out = _fitted(part, spec, heading_text, kind, console.width)
+            narrow += [h for h in left_out if h not in narrow]
+            too_wide |= needed > console.width
+            _print_table(console, table, needed)
+        if narrow:
+            narrow = [f"Left out to fit {console.width} columns: {', '.join(narrow)}; -f csv has every column."]
+        if too_wide:
+            narrow.append(f"This table is wider than {console.width} columns: widen the terminal, or use -f csv.")
+    for note in [*footnotes(kind, rows), *narrow]:
         console.print(Text(safe_text(note), style="dim"))
+    if buffer is not None:
+        out.write("".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines()))
 
 
 # --- Markdown -------------------------------------------------------------------------------
@@ -608,7 +715,8 @@ def write_markdown(frame, kind: str, out: IO[str], heading: str | None = None, f
     else:
         for heading_text, part, spec in _sections(frame, kind, heading):
             blocks.append([f"**{md_escape(heading_text)}**", "", *_pipe_table(part, spec)])
-    blocks += [[md_escape(note)] for note in footnotes(kind, rows)]
+    listed = figures is not None and len(figures) > 0
+    blocks += [[md_escape(note)] for note in footnotes(kind, rows, figures_listed=listed)]
     if figures is not None and len(figures):
         blocks.append(["**Figures behind the numbers, with the exact words of their source**"])
         blocks.append(
@@ -641,7 +749,8 @@ def render(
     elif fmt is Format.xlsx:
         from . import spreadsheet
 
-        spreadsheet.write_xlsx(frame, kind, out, heading or title(kind, records(frame)), footnotes(kind, records(frame)), figures)
+        notes = footnotes(kind, records(frame), every_column=True, figures_listed=figures is not None)
+        spreadsheet.write_xlsx(frame, kind, out, heading or title(kind, records(frame)), notes, figures)
     else:
         write_table(frame, kind, out, heading)
 
