@@ -15,8 +15,12 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
+import tempfile
+import weakref
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 from . import partners, validation
 from .errors import MissingExtraError, TradeDataError, UsageError
@@ -24,6 +28,10 @@ from .validation import ERROR, WARNING, Problem
 
 #: CSV files at least this big are read with DuckDB when it is installed (TRADECLI_ENGINE overrides).
 THRESHOLD_BYTES = 50 * 2**20
+#: DuckDB's bounds: the memory it may use before it spills to disk, and the most it may spill,
+#: in a private directory (mode 0700) under the system temp dir, removed when done (never ./.tmp).
+MEMORY_LIMIT = "2GiB"
+TEMP_LIMIT = "16GiB"
 
 
 def is_parquet(source: str | Path) -> bool:
@@ -79,6 +87,12 @@ class _Connection:
         con.execute("SET enable_progress_bar = false")  # tradecli shows its own, on stderr only
         con.execute("SET autoinstall_known_extensions = false")
         con.execute("SET autoload_known_extensions = false")
+        # Bounded: memory, then spilling into a private temp directory of capped size.
+        temp = tempfile.mkdtemp(prefix="tradecli-duckdb-")
+        weakref.finalize(self, _remove, con, temp)
+        con.execute("SET temp_directory = $dir", {"dir": temp})
+        con.execute("SET max_temp_directory_size = $size", {"size": TEMP_LIMIT})
+        con.execute("SET memory_limit = $size", {"size": MEMORY_LIMIT})
         allowed = sorted({str(s) for s in sources} | {str(Path(s).absolute()) for s in sources})
         if allowed:
             con.execute("SET allowed_paths = $paths", {"paths": allowed})
@@ -98,6 +112,12 @@ class _Connection:
             if key in self._columns:
                 given[f"columns_{key}"] = self._columns[key]
         return self._con.execute(sql, {k: v for k, v in given.items() if re.search(rf"\${k}\b", sql)})
+
+
+def _remove(con, temp: str) -> None:
+    """Close a connection and remove its temp directory (what it spilled)."""
+    con.close()
+    shutil.rmtree(temp, ignore_errors=True)
 
 
 def _key(source: str | Path) -> str:
@@ -420,3 +440,205 @@ def check(sources: Sequence[str | Path], names: Sequence[str]) -> list[Problem]:
 
 def _fmt(value: float) -> str:
     return f"{value:.12g}"
+
+
+class Reduced(NamedTuple):
+    """What ``wide`` returns: the problems found, the wide table, and the codes of the rows read."""
+
+    problems: list[Problem]
+    wide: object  # a pandas DataFrame of metrics.WIDE_COLUMNS; None when there are errors
+    reporters: set[str]
+    codes: set[str]
+
+
+#: The flows of the wide table, each with the flow a partner's figure about the reporter has in its file.
+_MIRRORED = {"export": "import", "import": "export", "total": "total"}
+#: Per flow, what the facts keep of its figure: count, value, figure id, status, source.
+_FIELDS = ("n", "v", "id", "st", "src")
+
+
+def _col(field: str, flow: str, alias: str = "") -> str:
+    """A quoted facts column such as ``o."v_export"``."""
+    return f"{alias}{quote_ident(f'{field}_{flow}')}"
+
+
+def _facts_sql(union: str) -> str:
+    """The figures grouped to one row per reporter × partner × period × currency with, per flow,
+    the count of figures and the figure's value, id, status and source. Nothing is summed: a flow's
+    figure is picked, and a count above one is a duplicate (an error, found before any use)."""
+    figure = (
+        "SELECT reporter, partner, flow, period, currency, number AS v, source AS src, "
+        "CASE WHEN id = '' THEN file || ':' || CAST(line AS VARCHAR) ELSE id END AS id, "
+        "CASE WHEN status = '' THEN 'reported' ELSE status END AS st "
+        f"FROM ({union}) WHERE number IS NOT NULL AND NOT isnan(number)"
+    )
+    picked = []
+    for flow in _MIRRORED:
+        where = f"FILTER (WHERE flow = '{flow}')"
+        picked.append(f"count(*) {where} AS {_col('n', flow)}")
+        picked += [f"any_value({field}) {where} AS {_col(field, flow)}" for field in _FIELDS[1:]]
+    return f"SELECT reporter, partner, period, currency, {', '.join(picked)} FROM ({figure}) GROUP BY ALL"
+
+
+def _perspective_sql(own: str, about: str) -> str:
+    """The wide table from the chosen reporters' side (``metrics.perspective`` + ``metrics.reduce``):
+    flow by flow, the reporter's own figure (facts rows where ``own``), else the partner's figure
+    about it (facts rows where ``about``, reporter and partner swapped, exports read as imports)
+    flagged ``$mirrored``. Figure ids are listed export, import, total; flags and sources joined raw."""
+    picked = {}
+    for flow, theirs in _MIRRORED.items():
+        mine, mirrored = f"{_col('n', flow, 'o.')} > 0", f"{_col('n', theirs, 'a.')} > 0"
+        for field in ("v", "id", "src"):
+            picked[f"{field}_{flow}"] = (
+                f"CASE WHEN {mine} THEN {_col(field, flow, 'o.')} WHEN {mirrored} THEN {_col(field, theirs, 'a.')} END"
+            )
+        picked[f"fl_{flow}"] = (
+            f"CASE WHEN {mine} THEN {_col('st', flow, 'o.')} "
+            f"WHEN {mirrored} THEN {_col('st', theirs, 'a.')} || ';' || $mirrored END"
+        )
+    keys = ", ".join(f"coalesce(o.{k}, a.{k}) AS {k}" for k in ("reporter", "partner", "period", "currency"))
+    joined = (
+        f"SELECT {keys}, {', '.join(f'{sql} AS {quote_ident(name)}' for name, sql in picked.items())} "
+        f"FROM (SELECT * FROM facts WHERE {own}) o "
+        f"FULL JOIN (SELECT * REPLACE (partner AS reporter, reporter AS partner) FROM facts WHERE {about}) a "
+        "ON o.reporter = a.reporter AND o.partner = a.partner AND o.period = a.period AND o.currency = a.currency"
+    )
+    ids = ", ".join(quote_ident(f"id_{flow}") for flow in _MIRRORED)
+    return (
+        "SELECT reporter, partner, period, currency, "
+        + ", ".join(f"{quote_ident('v_' + flow)} AS {quote_ident(flow)}" for flow in _MIRRORED)
+        + f", concat_ws(';', {', '.join(quote_ident('fl_' + f) for f in _MIRRORED)}) AS flags"
+        + f", trim(regexp_replace(concat_ws(';', {ids}), ';+', ';', 'g'), ';') AS figures"
+        + f", concat_ws(';', {', '.join(quote_ident('src_' + f) for f in _MIRRORED)}) AS sources "
+        + f"FROM ({joined})"
+    )
+
+
+def _suspects_sql(links: bool) -> str:
+    """Rows of facts the cross-row rules may fault: duplicates, totals off their flows, groups below a member.
+
+    Only these rows reach ``validation.check_figures``, which words the findings exactly as for a small file."""
+    keys = (
+        "SELECT reporter, partner, period, currency FROM facts "
+        'WHERE "n_export" > 1 OR "n_import" > 1 OR "n_total" > 1 OR ("n_total" > 0 AND "n_export" > 0 AND "n_import" > 0 '
+        'AND abs("v_export" + "v_import" - "v_total") > $tolerance * "v_total")'
+    )
+    if links:
+        below = " OR ".join(f"{_col('v', flow, 'g.')} < {_col('v', flow, 'm.')}" for flow in _MIRRORED)
+        keys += (
+            " UNION SELECT f.reporter, f.partner, f.period, f.currency FROM facts f JOIN ("
+            "SELECT DISTINCT g.reporter, g.period, g.currency, g.partner AS grp FROM facts g "
+            "JOIN (SELECT unnest($members) AS member, unnest($groups) AS grp) links ON g.partner = links.grp "
+            "JOIN facts m ON m.partner = links.member AND m.reporter = g.reporter AND m.period = g.period "
+            f"AND m.currency = g.currency WHERE {below}) v "
+            "ON f.reporter = v.reporter AND f.period = v.period AND f.currency = v.currency "
+            "AND (f.partner = v.grp OR list_contains($members, f.partner))"
+        )
+    return keys
+
+
+def wide(
+    sources: Sequence[str | Path],
+    names: Sequence[str],
+    reporter: str | Sequence[str] | None,
+    partner_codes: Sequence[str] = (),
+    period: str | None = None,
+    every_reporter: set[str] | None = None,
+) -> Reduced:
+    """The wide table (metrics.WIDE_COLUMNS) of a question, reduced in DuckDB: the same table
+    ``metrics.reduce(metrics.perspective(...))`` gives, for ``metrics.measures`` to finish.
+
+    The rows the question needs (``reporter``'s own and the partners' figures about it, the
+    partners and period) are read once and checked (the cell rules, then duplicates, totals and
+    groups worded by ``validation.check_figures``); any error returns the problems and no table.
+    ``reporter`` None is every reporter (``every_reporter``: the data's reporters when the rows
+    are narrowed by partner or period); a list is those reporters.
+    """
+    import duckdb
+    import pandas as pd
+
+    from . import flags, metrics, periods
+
+    con = _Connection(sources)
+    problems: list[Problem] = []
+    usable: list[tuple[str, str]] = []
+    conditions, params = _conditions(reporter, partner_codes, period)
+    narrowed = bool(conditions)
+    for n, (source, name) in enumerate(zip(sources, names, strict=True)):
+        try:
+            scan = _scan(source)
+            header = _header(con, scan)
+        except (duckdb.Error, OSError, UnicodeDecodeError, StopIteration, ValueError) as exc:
+            problems.append(Problem(name, None, None, None, "unreadable", _first_line(exc)))
+            continue
+        found = validation.check_columns(name, header)
+        problems += found
+        if any(p.severity == ERROR for p in found):
+            continue
+        where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+        rows = _rows(f"SELECT * FROM ({scan}){where}", set(header))
+        try:
+            if narrowed or not is_parquet(source):  # read once: the checks and the reduction use the copy
+                table = quote_ident(f"rows_{n}")
+                con.execute(f"CREATE TEMP TABLE {table} AS {rows}", params)
+                rows = f"SELECT * FROM {table}"
+            cell_problems, _ = _check_cells(con, rows, name)
+        except duckdb.Error as exc:
+            problems.append(Problem(name, None, None, None, "bad-csv", _first_line(exc)))
+            continue
+        problems += [p for p in cell_problems if p.code != "no-rows"]  # a question may need no row of a file
+        usable.append((rows, name))
+    if any(p.severity == ERROR for p in problems):
+        return Reduced(problems, None, set(), set())
+    columns = [*metrics.WIDE_COLUMNS]
+    if not usable:
+        return Reduced(problems, pd.DataFrame(columns=columns), set(), set())
+    union, files = _union(usable)
+    con.execute(f"CREATE TEMP TABLE facts AS {_facts_sql(union)}", files)
+
+    links = [(code, group) for code, entry in partners.names().items() for group in entry.member_of]
+    link_params = {"members": [c for c, _ in links], "groups": [g for _, g in links]} if links else {}
+    suspects = _suspects_sql(bool(links))
+    rows = con.execute(
+        f"SELECT u.reporter, u.partner, u.flow, u.period, u.currency, u.number AS value, u.file, u.line FROM ({union}) u "
+        f"SEMI JOIN ({suspects}) s ON u.reporter = s.reporter AND u.partner = s.partner AND u.period = s.period "
+        "AND u.currency = s.currency WHERE u.number IS NOT NULL AND NOT isnan(u.number) ORDER BY u.file_order, u.line",
+        {**files, "tolerance": validation.TOTAL_TOLERANCE, **link_params},
+    ).df()
+    if not rows.empty:
+        problems += validation.check_figures(rows.assign(line=rows["line"].astype("int64")))
+    if any(p.severity == ERROR for p in problems):
+        return Reduced(problems, None, set(), set())
+
+    seen = con.execute("SELECT list(DISTINCT reporter), list(DISTINCT partner) FROM facts").fetchone()
+    reporters, codes = set(seen[0] or []), set(seen[0] or []) | set(seen[1] or [])
+    if reporter is None:
+        own, about, side = "true", "list_contains($reporters, partner)", {"reporters": sorted(every_reporter or reporters)}
+    elif isinstance(reporter, str):
+        own, about, side = "reporter = $reporter", "partner = $reporter", {"reporter": reporter}
+    else:
+        own, about = "list_contains($reporters, reporter)", "list_contains($reporters, partner)"
+        side = {"reporters": list(reporter)}
+    keep, chosen = [], {}
+    if partner_codes:
+        keep.append("list_contains($partners, partner)")
+        chosen["partners"] = list(partner_codes)
+    if period:
+        keep.append("period = $period")
+        chosen["period"] = period
+    where = f" WHERE {' AND '.join(keep)}" if keep else ""
+    frame = con.execute(
+        f"SELECT * FROM ({_perspective_sql(own, about)}){where}", {**side, **chosen, "mirrored": flags.PARTNER_REPORTED}
+    ).df()
+    labels = frame["period"].astype("str")
+    parsed = {label: periods.try_parse(label) for label in labels.unique()}
+    frame = frame.assign(
+        **{c: frame[c].astype("str") for c in ("reporter", "partner", "period", "currency", "figures")},
+        **{c: frame[c].astype("float64") for c in metrics.FLOW_COLUMNS},
+        basis=labels.map({label: p.basis for label, p in parsed.items()}).astype("str"),
+        year=labels.map({label: p.year for label, p in parsed.items()}).astype("int64"),
+        flags=metrics.flags_of_statuses(frame["flags"].astype("str")),
+        sources=metrics.tidy_list(frame["sources"].astype("str")),
+        fx="",
+    )
+    return Reduced(problems, frame[columns], reporters, codes)
