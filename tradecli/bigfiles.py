@@ -161,6 +161,16 @@ def _columns_of(source: str | Path) -> dict[str, str]:
     return dict.fromkeys(header, "VARCHAR")
 
 
+def _materialized(con, scan: str, source: str | Path, n: int, where: str = "", params: dict | None = None) -> str:
+    """A CSV file's rows (those ``where`` keeps) copied once into a table of ``con``, as SQL reading
+    that table; all of a Parquet file is left as a scan (reading it again is cheap)."""
+    if is_parquet(source) and not where:
+        return scan
+    table = quote_ident(f"rows_{n}")
+    con.execute(f"CREATE TEMP TABLE {table} AS SELECT * FROM ({scan}) {where}", params or {})
+    return f"SELECT * FROM {table}"
+
+
 def _header(con, scan: str) -> list[str]:
     return [d[0] for d in con.execute(f"SELECT * FROM ({scan}) LIMIT 0").description if d[0] != "line"]
 
@@ -169,25 +179,40 @@ def _text(column: str) -> str:
     return f"coalesce(trim(CAST({quote_ident(column)} AS VARCHAR)), '')"  # a blank CSV cell reads as NULL
 
 
+def _cells(header: set[str]) -> str:
+    """Every schema column as trimmed text (missing optional ones empty), and ``number``: the value parsed."""
+    cells = ", ".join(f"{_text(c)} AS {quote_ident(c)}" if c in header else f"'' AS {quote_ident(c)}" for c in validation.COLUMNS)
+    return f"{cells}, TRY_CAST({_text('value')} AS DOUBLE) AS number"
+
+
 def _rows(scan: str, header: set[str]) -> str:
     """The scan with every schema column as trimmed text (missing optional ones empty) and ``number``."""
-    cells = ", ".join(f"{_text(c)} AS {quote_ident(c)}" if c in header else f"'' AS {quote_ident(c)}" for c in validation.COLUMNS)
-    return f"SELECT line, {cells}, TRY_CAST({_text('value')} AS DOUBLE) AS number FROM ({scan})"
+    return f"SELECT line, {_cells(header)} FROM ({scan})"
+
+
+def _rows_of(source: str | Path, header: set[str]) -> str:
+    """``_rows`` of a whole file. For CSV the cells are trimmed and parsed below the numbering of
+    lines, which DuckDB runs on one thread, so that work stays parallel."""
+    if is_parquet(source):
+        return _rows(_scan(source), header)
+    cells = f"SELECT {_cells(header)} FROM ({_scan(source, lines=False)})"
+    return f"SELECT (row_number() OVER () + 1)::BIGINT AS line, * FROM ({cells})"
 
 
 def inspect(
-    sources: Sequence[str | Path], names: Sequence[str]
+    sources: Sequence[str | Path], names: Sequence[str], con: _Connection | None = None
 ) -> tuple[list[Problem], list[tuple[str, str]], set[str], set[str]]:
     """Read each file once for the per-cell rules; return the problems, the usable (rows SQL, name)
-    pairs, the reporter codes and every code seen."""
+    pairs, the reporter codes and every code seen. A CSV file is read once into a table of
+    ``con`` (the rows SQL then reads that table, so later checks on ``con`` do not read it again)."""
     import duckdb
 
-    con = _Connection(sources)
+    con = con or _Connection(sources)
     problems: list[Problem] = []
     usable = []
     reporters: set[str] = set()
     everyone: set[str] = set()
-    for source, name in zip(sources, names, strict=True):
+    for n, (source, name) in enumerate(zip(sources, names, strict=True)):
         try:
             scan = _scan(source)
             header = _header(con, scan)
@@ -198,8 +223,8 @@ def inspect(
         problems += found
         if any(p.severity == ERROR for p in found):
             continue
-        rows = _rows(scan, set(header))
         try:
+            rows = _materialized(con, _rows_of(source, set(header)), source, n)
             cell_problems, distinct = _check_cells(con, rows, name)
         except duckdb.Error as exc:
             problems.append(Problem(name, None, None, None, "bad-csv", _first_line(exc)))
@@ -277,17 +302,20 @@ def _union(usable: list[tuple[str, str]]) -> tuple[str, dict[str, str]]:
     return sql, {f"file_{n}": name for n, (_, name) in enumerate(usable)}
 
 
-def _duplicates(usable: list[tuple[str, str]], sources: Sequence[str | Path]) -> list[Problem]:
+def _duplicates(usable: list[tuple[str, str]], sources: Sequence[str | Path], con: _Connection | None = None) -> list[Problem]:
     """The group-by to one row per reporter × partner × flow × period × currency: keys given
     more than once are duplicates (same value) or conflicts (different values), both places named."""
     key = ", ".join(validation.KEY)
-    con = _Connection(sources)
+    con = con or _Connection(sources)
     union, names = _union(usable)
+    # The repeated keys first (a count per key), then the places only of those.
     found = con.execute(
+        f"WITH f AS (SELECT * FROM ({union}) WHERE number IS NOT NULL AND NOT isnan(number)), "
+        f"d AS (SELECT {key}, min(file_order) AS first_file, min(line) AS first_line FROM f "
+        f"GROUP BY {key} HAVING count(*) > 1 ORDER BY first_file, first_line LIMIT 20) "
         "SELECT list(file ORDER BY file_order, line), list(line ORDER BY file_order, line), "
         "list(number ORDER BY file_order, line) "
-        f"FROM ({union}) WHERE number IS NOT NULL AND NOT isnan(number) "
-        f"GROUP BY {key} HAVING count(*) > 1 ORDER BY min(file_order), min(line) LIMIT 20",
+        f"FROM f SEMI JOIN d USING ({key}) GROUP BY {key} ORDER BY min(file_order), min(line)",
         names,
     ).fetchall()
     problems: list[Problem] = []
@@ -400,13 +428,13 @@ def _first_line(exc: BaseException) -> str:
 
 def check(sources: Sequence[str | Path], names: Sequence[str]) -> list[Problem]:
     """Every problem in the files, found with DuckDB: the same codes as ``flows.check``."""
-    problems, usable, _, _ = inspect(sources, names)
+    con = _Connection(sources)  # one connection: each CSV file is read once, into a table the checks share
+    problems, usable, _, _ = inspect(sources, names, con)
     if not usable or any(p.severity == ERROR for p in problems):
         return problems
-    problems += _duplicates(usable, sources)
+    problems += _duplicates(usable, sources, con)
     union, names = _union(usable)
     figures = f"SELECT * FROM ({union}) WHERE number IS NOT NULL AND NOT isnan(number)"
-    con = _Connection(sources)
     totals = con.execute(
         "SELECT arg_min(file, (file_order, line)) FILTER (WHERE flow = 'total'), min(line) FILTER (WHERE flow = 'total'), "
         "max(number) FILTER (WHERE flow = 'total') AS t, "
@@ -563,7 +591,6 @@ def wide(
     problems: list[Problem] = []
     usable: list[tuple[str, str]] = []
     conditions, params = _conditions(reporter, partner_codes, period)
-    narrowed = bool(conditions)
     for n, (source, name) in enumerate(zip(sources, names, strict=True)):
         try:
             scan = _scan(source)
@@ -575,13 +602,9 @@ def wide(
         problems += found
         if any(p.severity == ERROR for p in found):
             continue
-        where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
-        rows = _rows(f"SELECT * FROM ({scan}){where}", set(header))
-        try:
-            if narrowed or not is_parquet(source):  # read once: the checks and the reduction use the copy
-                table = quote_ident(f"rows_{n}")
-                con.execute(f"CREATE TEMP TABLE {table} AS {rows}", params)
-                rows = f"SELECT * FROM {table}"
+        where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+        try:  # read once: the checks and the reduction use the copy
+            rows = _materialized(con, _rows_of(source, set(header)), source, n, where, params)
             cell_problems, _ = _check_cells(con, rows, name)
         except duckdb.Error as exc:
             problems.append(Problem(name, None, None, None, "bad-csv", _first_line(exc)))
