@@ -161,13 +161,10 @@ def _columns_of(source: str | Path) -> dict[str, str]:
     return dict.fromkeys(header, "VARCHAR")
 
 
-def _materialized(con, scan: str, source: str | Path, n: int, where: str = "", params: dict | None = None) -> str:
-    """A CSV file's rows (those ``where`` keeps) copied once into a table of ``con``, as SQL reading
-    that table; all of a Parquet file is left as a scan (reading it again is cheap)."""
-    if is_parquet(source) and not where:
-        return scan
+def _materialized(con, rows: str, n: int, params: dict | None = None) -> str:
+    """``rows`` copied once into a table of ``con``, as SQL reading that table."""
     table = quote_ident(f"rows_{n}")
-    con.execute(f"CREATE TEMP TABLE {table} AS SELECT * FROM ({scan}) {where}", params or {})
+    con.execute(f"CREATE TEMP TABLE {table} AS {rows}", params or {})
     return f"SELECT * FROM {table}"
 
 
@@ -224,7 +221,9 @@ def inspect(
         if any(p.severity == ERROR for p in found):
             continue
         try:
-            rows = _materialized(con, _rows_of(source, set(header)), source, n)
+            rows = _rows_of(source, set(header))
+            if not is_parquet(source):  # read a CSV once; reading Parquet again is cheap
+                rows = _materialized(con, rows, n)
             cell_problems, distinct = _check_cells(con, rows, name)
         except duckdb.Error as exc:
             problems.append(Problem(name, None, None, None, "bad-csv", _first_line(exc)))
@@ -602,9 +601,14 @@ def wide(
         problems += found
         if any(p.severity == ERROR for p in found):
             continue
-        where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
         try:  # read once: the checks and the reduction use the copy
-            rows = _materialized(con, _rows_of(source, set(header)), source, n, where, params)
+            if conditions:  # filter the raw cells (pushed into a Parquet scan), trim only the rows kept
+                kept = _rows(f"SELECT * FROM ({scan}) WHERE {' AND '.join(conditions)}", set(header))
+                rows = _materialized(con, kept, n, params)
+            else:
+                rows = _rows_of(source, set(header))
+                if not is_parquet(source):
+                    rows = _materialized(con, rows, n)
             cell_problems, _ = _check_cells(con, rows, name)
         except duckdb.Error as exc:
             problems.append(Problem(name, None, None, None, "bad-csv", _first_line(exc)))
