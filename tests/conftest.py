@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import settings
 
 from tradecli import periods
 from tradecli.flows import FIGURE_COLUMNS
+
+# Speed is measured in bench/, never by a test's clock: no Hypothesis deadline (a loaded
+# machine made 200 ms examples fail at random).
+settings.register_profile("tradecli", deadline=None)
+settings.load_profile("tradecli")
 
 
 def make_figures(*rows: tuple) -> pd.DataFrame:

@@ -27,7 +27,8 @@ from .errors import MissingExtraError, TradeDataError, UsageError
 from .validation import ERROR, WARNING, Problem
 
 #: CSV files at least this big are read with DuckDB when it is installed (TRADECLI_ENGINE overrides).
-THRESHOLD_BYTES = 50 * 2**20
+#: Below it pandas is faster (measured: validating a 64 MiB file takes DuckDB 1.5x pandas' time).
+THRESHOLD_BYTES = 128 * 2**20
 #: DuckDB's bounds: the memory it may use before it spills to disk, and the most it may spill,
 #: in a private directory (mode 0700) under the system temp dir, removed when done (never ./.tmp).
 MEMORY_LIMIT = "2GiB"
