@@ -199,3 +199,23 @@ def test_duckdb_is_bounded_and_spills_to_a_private_temp_dir(tmp_path, monkeypatc
     assert not Path(temp).is_relative_to(tmp_path)
     assert memory.startswith("2.0 GiB")
     assert most.startswith("16.0 GiB")
+
+
+@pytest.mark.parametrize("reduce", [False, True], ids=["validate", "balance"])
+def test_a_big_csv_is_read_once(reduce, monkeypatch):
+    """Reading the header binds the query and reads no rows (LIMIT 0); the rows are read once, into a table."""
+    reads = []
+    execute = bigfiles._Connection.execute
+
+    def counting(self, sql, params=None):
+        if "read_csv(" in sql and not sql.rstrip().endswith("LIMIT 0"):
+            reads.append(sql)
+        return execute(self, sql, params)
+
+    monkeypatch.setattr(bigfiles._Connection, "execute", counting)
+    if reduce:
+        assert not bigfiles.wide([BUNDLED], ["flows.csv"], "IND").problems
+    else:
+        assert not [p for p in bigfiles.check([BUNDLED], ["flows.csv"]) if p.severity == "error"]
+    assert len(reads) == 1
+    assert reads[0].startswith("CREATE TEMP TABLE")
