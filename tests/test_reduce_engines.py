@@ -219,3 +219,12 @@ def test_a_big_csv_is_read_once(reduce, monkeypatch):
         assert not [p for p in bigfiles.check([BUNDLED], ["flows.csv"]) if p.severity == "error"]
     assert len(reads) == 1
     assert reads[0].startswith("CREATE TEMP TABLE")
+
+
+def test_no_writable_temp_dir_is_a_one_line_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRADECLI_ENGINE", "duckdb")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))
+    result = runner.invoke(app, ["balance", "--data", str(BUNDLED), "-f", "csv"])
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1
+    assert "temporary directory" in result.stderr

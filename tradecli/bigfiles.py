@@ -89,7 +89,14 @@ class _Connection:
         con.execute("SET autoinstall_known_extensions = false")
         con.execute("SET autoload_known_extensions = false")
         # Bounded: memory, then spilling into a private temp directory of capped size.
-        temp = tempfile.mkdtemp(prefix="tradecli-duckdb-")
+        try:
+            temp = tempfile.mkdtemp(prefix="tradecli-duckdb-")
+        except OSError as exc:
+            con.close()
+            raise TradeDataError(
+                f"cannot make a temporary directory in {tempfile.gettempdir()} ({exc.strerror or exc}); "
+                "set TMPDIR to a writable directory"
+            ) from None
         weakref.finalize(self, _remove, con, temp)
         con.execute("SET temp_directory = $dir", {"dir": temp})
         con.execute("SET max_temp_directory_size = $size", {"size": TEMP_LIMIT})
@@ -566,6 +573,19 @@ def _suspects_sql(links: bool) -> str:
 
 
 def wide(
+    sources: Sequence[str | Path],
+    names: Sequence[str],
+    reporter: str | Sequence[str] | None,
+    partner_codes: Sequence[str] = (),
+    period: str | None = None,
+    every_reporter: set[str] | None = None,
+) -> Reduced:
+    """The wide table (metrics.WIDE_COLUMNS) of a question, reduced in DuckDB (see ``_wide``); a
+    failure of DuckDB on the way (memory, temp space) is a one-line TradeDataError."""
+    return _readable(sources, lambda: _wide(sources, names, reporter, partner_codes, period, every_reporter))
+
+
+def _wide(
     sources: Sequence[str | Path],
     names: Sequence[str],
     reporter: str | Sequence[str] | None,
