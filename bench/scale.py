@@ -1,9 +1,10 @@
 """Benchmark: tradecli on a 10,000,000-row flows file against DuckDB SQL, plain pandas and polars.
 
-Usage:  python bench/scale.py [--reporters 250] [--partners 250] [--years 80] [--runs 3] [--dir /tmp]
+Usage:  python bench/scale.py [--years 81] [--reporter PER] [--runs 3] [--dir /tmp]
 
-Generates (once, deterministically) reporters × partners × years × 2 flows as Parquet and as
-CSV, then runs each tool on the same questions, alternating tools run by run, and prints the
+Generates (once, deterministically) every country of data/countries.csv (real ISO3 codes)
+reporting exports and imports with every other for 81 years, 249 × 248 × 81 × 2 = 10,003,824
+rows, as Parquet and as CSV, then runs each tool on the same questions, alternating tools run by run, and prints the
 median wall time, the peak memory (largest process) and tradecli's ratio to DuckDB:
 
   one reporter    tradecli balance --data F --reporter R --format csv
@@ -24,30 +25,44 @@ from pathlib import Path
 
 from _process import run  # bench/ is on the path when a script here runs
 
-
-def code(prefix: str, n: int) -> str:
-    return prefix + chr(65 + n // 26) + chr(65 + n % 26)
+COUNTRIES = Path(__file__).resolve().parent.parent / "data" / "countries.csv"
 
 
-def generate(directory: Path, reporters: int, partners: int, years: int) -> tuple[Path, Path]:
-    """Write the synthetic table as Parquet and CSV (values from a hash: the same every time)."""
+def iso3() -> list[str]:
+    """The ISO 3166-1 alpha-3 codes of data/countries.csv, in order."""
+    import csv
+
+    with open(COUNTRIES, encoding="utf-8", newline="") as handle:
+        return [row["code"] for row in csv.DictReader(handle)]
+
+
+def generate(directory: Path, years: int) -> tuple[Path, Path]:
+    """Write the synthetic table as Parquet and CSV, once (values from a hash: the same every time).
+
+    Every country reports its exports to and imports from every other country (real ISO3
+    codes, never itself), for ``years`` calendar years: 249 × 248 × 81 × 2 = 10,003,824 rows.
+    """
     import duckdb
 
-    stem = directory / f"tradecli-scale-{reporters}x{partners}x{years}"
+    codes = iso3()
+    stem = directory / f"tradecli-iso3-{len(codes)}x{years}"
     parquet, csv = stem.with_suffix(".parquet"), stem.with_suffix(".csv")
     if parquet.exists() and csv.exists():
         return parquet, csv
-    select = f"""
-        SELECT 'A' || chr(65 + (r // 26)::INT) || chr(65 + (r % 26)::INT) AS reporter,
-               'B' || chr(65 + (p // 26)::INT) || chr(65 + (p % 26)::INT) AS partner,
-               f.flow, (2024 - y)::VARCHAR AS period, 'USD' AS currency,
-               round((hash(r, p, y, f.flow) % 10000000) / 100.0, 2) AS value,
-               'reported' AS status, 'synthetic' AS source, 'generated' AS quote
-        FROM range({reporters}) t1(r), range({partners}) t2(p), range({years}) t3(y),
-             (VALUES ('export'), ('import')) f(flow)
-    """
-    duckdb.execute(f"COPY ({select}) TO '{parquet}' (FORMAT parquet)")
-    duckdb.execute(f"COPY (SELECT * FROM '{parquet}') TO '{csv}' (FORMAT csv, HEADER)")
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    con.execute(
+        "CREATE TABLE flows AS "
+        "SELECT r.code AS reporter, p.code AS partner, f.flow, (2024 - y)::VARCHAR AS period, 'USD' AS currency, "
+        "round((hash(r.code, p.code, y, f.flow) % 10000000) / 100.0, 2) AS value, "
+        "'reported' AS status, 'synthetic' AS source, 'generated' AS quote "
+        "FROM unnest($codes) r(code), unnest($codes) p(code), range($years) t(y), "
+        "(VALUES ('export'), ('import')) f(flow) WHERE r.code <> p.code "
+        "ORDER BY r.code, p.code, y, f.flow",
+        {"codes": codes, "years": years},
+    )
+    con.execute("COPY flows TO $path (FORMAT parquet)", {"path": str(parquet)})
+    con.execute("COPY flows TO $path (FORMAT csv, HEADER)", {"path": str(csv)})
     return parquet, csv
 
 
@@ -100,16 +115,15 @@ q.collect().write_csv('/dev/null')
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reporters", type=int, default=250)
-    parser.add_argument("--partners", type=int, default=250)
-    parser.add_argument("--years", type=int, default=80)
+    parser.add_argument("--years", type=int, default=81)
+    parser.add_argument("--reporter", default="PER", help="the reporter of the one-reporter question")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--dir", default="/tmp")
     parser.add_argument("--only", choices=["parquet", "csv"], help="one file format only")
     parser.add_argument("--questions", default="one,all", help="one,all")
     args = parser.parse_args()
 
-    parquet, csv = generate(Path(args.dir), args.reporters, args.partners, args.years)
+    parquet, csv = generate(Path(args.dir), args.years)
     tradecli = shutil.which("tradecli") or sys.exit("tradecli is not on PATH: pip install '.[big]' first")
     try:
         import polars  # noqa: F401
@@ -118,13 +132,14 @@ def main() -> None:
     except ImportError:
         has_polars = False
 
-    rows = args.reporters * args.partners * args.years * 2
+    countries = len(iso3())
+    rows = countries * (countries - 1) * args.years * 2
     print(f"{rows:,} rows; Parquet {parquet.stat().st_size / 2**20:.0f} MiB, CSV {csv.stat().st_size / 2**20:.0f} MiB; "
           f"{args.runs} runs each, tools alternating")  # fmt: skip
     print(f"{'file':<8} {'question':<14} {'tool':<10} {'median s':>9} {'peak MiB':>9} {'vs duckdb':>10}")
     for source in [s for s in (parquet, csv) if args.only in (None, s.suffix[1:])]:
         for question in args.questions.split(","):
-            reporter = code("A", 0) if question == "one" else None
+            reporter = args.reporter if question == "one" else None
             tools = {
                 "tradecli": [tradecli, "balance", "--data", str(source), "--reporter", reporter or "all", "--format", "csv"],
                 "duckdb": [sys.executable, "-c", duckdb_sql(source, reporter)],

@@ -15,15 +15,24 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import shutil
+import tempfile
+import weakref
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NamedTuple
 
-from . import partners, validation
+from . import flags, partners, validation
 from .errors import MissingExtraError, TradeDataError, UsageError
 from .validation import ERROR, WARNING, Problem
 
 #: CSV files at least this big are read with DuckDB when it is installed (TRADECLI_ENGINE overrides).
-THRESHOLD_BYTES = 50 * 2**20
+#: Below it pandas is faster (measured: validating a 64 MiB file takes DuckDB 1.5x pandas' time).
+THRESHOLD_BYTES = 128 * 2**20
+#: DuckDB's bounds: the memory it may use before it spills to disk, and the most it may spill,
+#: in a private directory (mode 0700) under the system temp dir, removed when done (never ./.tmp).
+MEMORY_LIMIT = "2GiB"
+TEMP_LIMIT = "16GiB"
 
 
 def is_parquet(source: str | Path) -> bool:
@@ -79,6 +88,19 @@ class _Connection:
         con.execute("SET enable_progress_bar = false")  # tradecli shows its own, on stderr only
         con.execute("SET autoinstall_known_extensions = false")
         con.execute("SET autoload_known_extensions = false")
+        # Bounded: memory, then spilling into a private temp directory of capped size.
+        try:
+            temp = tempfile.mkdtemp(prefix="tradecli-duckdb-")
+        except OSError as exc:
+            con.close()
+            raise TradeDataError(
+                f"cannot make a temporary directory in {tempfile.gettempdir()} ({exc.strerror or exc}); "
+                "set TMPDIR to a writable directory"
+            ) from None
+        weakref.finalize(self, _remove, con, temp)
+        con.execute("SET temp_directory = $dir", {"dir": temp})
+        con.execute("SET max_temp_directory_size = $size", {"size": TEMP_LIMIT})
+        con.execute("SET memory_limit = $size", {"size": MEMORY_LIMIT})
         allowed = sorted({str(s) for s in sources} | {str(Path(s).absolute()) for s in sources})
         if allowed:
             con.execute("SET allowed_paths = $paths", {"paths": allowed})
@@ -98,6 +120,12 @@ class _Connection:
             if key in self._columns:
                 given[f"columns_{key}"] = self._columns[key]
         return self._con.execute(sql, {k: v for k, v in given.items() if re.search(rf"\${k}\b", sql)})
+
+
+def _remove(con, temp: str) -> None:
+    """Close a connection and remove its temp directory (what it spilled)."""
+    con.close()
+    shutil.rmtree(temp, ignore_errors=True)
 
 
 def _key(source: str | Path) -> str:
@@ -141,6 +169,13 @@ def _columns_of(source: str | Path) -> dict[str, str]:
     return dict.fromkeys(header, "VARCHAR")
 
 
+def _materialized(con, rows: str, n: int, params: dict | None = None) -> str:
+    """``rows`` copied once into a table of ``con``, as SQL reading that table."""
+    table = quote_ident(f"rows_{n}")
+    con.execute(f"CREATE TEMP TABLE {table} AS {rows}", params or {})
+    return f"SELECT * FROM {table}"
+
+
 def _header(con, scan: str) -> list[str]:
     return [d[0] for d in con.execute(f"SELECT * FROM ({scan}) LIMIT 0").description if d[0] != "line"]
 
@@ -149,25 +184,40 @@ def _text(column: str) -> str:
     return f"coalesce(trim(CAST({quote_ident(column)} AS VARCHAR)), '')"  # a blank CSV cell reads as NULL
 
 
+def _cells(header: set[str]) -> str:
+    """Every schema column as trimmed text (missing optional ones empty), and ``number``: the value parsed."""
+    cells = ", ".join(f"{_text(c)} AS {quote_ident(c)}" if c in header else f"'' AS {quote_ident(c)}" for c in validation.COLUMNS)
+    return f"{cells}, TRY_CAST({_text('value')} AS DOUBLE) AS number"
+
+
 def _rows(scan: str, header: set[str]) -> str:
     """The scan with every schema column as trimmed text (missing optional ones empty) and ``number``."""
-    cells = ", ".join(f"{_text(c)} AS {quote_ident(c)}" if c in header else f"'' AS {quote_ident(c)}" for c in validation.COLUMNS)
-    return f"SELECT line, {cells}, TRY_CAST({_text('value')} AS DOUBLE) AS number FROM ({scan})"
+    return f"SELECT line, {_cells(header)} FROM ({scan})"
+
+
+def _rows_of(source: str | Path, header: set[str]) -> str:
+    """``_rows`` of a whole file. For CSV the cells are trimmed and parsed below the numbering of
+    lines, which DuckDB runs on one thread, so that work stays parallel."""
+    if is_parquet(source):
+        return _rows(_scan(source), header)
+    cells = f"SELECT {_cells(header)} FROM ({_scan(source, lines=False)})"
+    return f"SELECT (row_number() OVER () + 1)::BIGINT AS line, * FROM ({cells})"
 
 
 def inspect(
-    sources: Sequence[str | Path], names: Sequence[str]
+    sources: Sequence[str | Path], names: Sequence[str], con: _Connection | None = None
 ) -> tuple[list[Problem], list[tuple[str, str]], set[str], set[str]]:
     """Read each file once for the per-cell rules; return the problems, the usable (rows SQL, name)
-    pairs, the reporter codes and every code seen."""
+    pairs, the reporter codes and every code seen. A CSV file is read once into a table of
+    ``con`` (the rows SQL then reads that table, so later checks on ``con`` do not read it again)."""
     import duckdb
 
-    con = _Connection(sources)
+    con = con or _Connection(sources)
     problems: list[Problem] = []
     usable = []
     reporters: set[str] = set()
     everyone: set[str] = set()
-    for source, name in zip(sources, names, strict=True):
+    for n, (source, name) in enumerate(zip(sources, names, strict=True)):
         try:
             scan = _scan(source)
             header = _header(con, scan)
@@ -178,8 +228,10 @@ def inspect(
         problems += found
         if any(p.severity == ERROR for p in found):
             continue
-        rows = _rows(scan, set(header))
         try:
+            rows = _rows_of(source, set(header))
+            if not is_parquet(source):  # read a CSV once; reading Parquet again is cheap
+                rows = _materialized(con, rows, n)
             cell_problems, distinct = _check_cells(con, rows, name)
         except duckdb.Error as exc:
             problems.append(Problem(name, None, None, None, "bad-csv", _first_line(exc)))
@@ -256,27 +308,34 @@ def _locate(
 
 
 def _union(usable: list[tuple[str, str]]) -> tuple[str, dict[str, str]]:
-    """The usable files' rows one after the other, with ``file_order`` and ``file`` (bound)."""
-    parts = (f"SELECT {n} AS file_order, $file_{n} AS file, * FROM ({rows})" for n, (rows, _) in enumerate(usable))
+    """The usable files' rows one after the other, with ``file_order`` and ``file`` (bound); a blank
+    ``scope`` is the default scope and ``scope_inferred`` says it is inferred, as the pandas reader types them."""
+    scope = (
+        "* REPLACE (coalesce(nullif(scope, ''), $default_scope) AS scope), "
+        "(scope = '' OR scope_from = 'inferred') AS scope_inferred"
+    )
+    parts = (f"SELECT {n} AS file_order, $file_{n} AS file, {scope} FROM ({rows})" for n, (rows, _) in enumerate(usable))
     sql = " UNION ALL ".join(parts)
-    return sql, {f"file_{n}": name for n, (_, name) in enumerate(usable)}
+    return sql, {
+        **{f"file_{n}": name for n, (_, name) in enumerate(usable)},
+        "default_scope": validation.DEFAULT_SCOPE,
+        "scope_inferred_flag": flags.SCOPE_INFERRED,
+    }
 
 
-def _duplicates(usable: list[tuple[str, str]], sources: Sequence[str | Path]) -> list[Problem]:
+def _duplicates(usable: list[tuple[str, str]], sources: Sequence[str | Path], con: _Connection | None = None) -> list[Problem]:
     """The group-by to one row per reporter × partner × flow × period × currency: keys given
     more than once are duplicates (same value) or conflicts (different values), both places named."""
-    # A blank scope is the default scope (validation.DEFAULT_SCOPE), as the pandas reader types it.
-    key = ", ".join(
-        f"coalesce(nullif({quote_ident(c)}, ''), $default_scope)" if c == "scope" else quote_ident(c) for c in validation.KEY
-    )
-    con = _Connection(sources)
+    key = ", ".join(quote_ident(c) for c in validation.KEY)  # _union gives a blank scope its default
+    con = con or _Connection(sources)
     union, names = _union(usable)
-    names = {**names, "default_scope": validation.DEFAULT_SCOPE}
     found = con.execute(
+        f"WITH f AS (SELECT * FROM ({union}) WHERE number IS NOT NULL AND NOT isnan(number)), "
+        f"d AS (SELECT {key}, min(file_order) AS first_file, min(line) AS first_line FROM f "
+        f"GROUP BY {key} HAVING count(*) > 1 ORDER BY first_file, first_line LIMIT 20) "
         "SELECT list(file ORDER BY file_order, line), list(line ORDER BY file_order, line), "
         "list(number ORDER BY file_order, line) "
-        f"FROM ({union}) WHERE number IS NOT NULL AND NOT isnan(number) "
-        f"GROUP BY {key} HAVING count(*) > 1 ORDER BY min(file_order), min(line) LIMIT 20",
+        f"FROM f SEMI JOIN d USING ({key}) GROUP BY {key} ORDER BY min(file_order), min(line)",
         names,
     ).fetchall()
     problems: list[Problem] = []
@@ -389,13 +448,13 @@ def _first_line(exc: BaseException) -> str:
 
 def check(sources: Sequence[str | Path], names: Sequence[str]) -> list[Problem]:
     """Every problem in the files, found with DuckDB: the same codes as ``flows.check``."""
-    problems, usable, _, _ = inspect(sources, names)
+    con = _Connection(sources)  # one connection: each CSV file is read once, into a table the checks share
+    problems, usable, _, _ = inspect(sources, names, con)
     if not usable or any(p.severity == ERROR for p in problems):
         return problems
-    problems += _duplicates(usable, sources)
+    problems += _duplicates(usable, sources, con)
     union, names = _union(usable)
     figures = f"SELECT * FROM ({union}) WHERE number IS NOT NULL AND NOT isnan(number)"
-    con = _Connection(sources)
     totals = con.execute(
         "SELECT arg_min(file, (file_order, line)) FILTER (WHERE flow = 'total'), min(line) FILTER (WHERE flow = 'total'), "
         "max(number) FILTER (WHERE flow = 'total') AS t, "
@@ -429,3 +488,221 @@ def check(sources: Sequence[str | Path], names: Sequence[str]) -> list[Problem]:
 
 def _fmt(value: float) -> str:
     return f"{value:.12g}"
+
+
+class Reduced(NamedTuple):
+    """What ``wide`` returns: the problems found, the wide table, and the codes of the rows read."""
+
+    problems: list[Problem]
+    wide: object  # a pandas DataFrame of metrics.WIDE_COLUMNS; None when there are errors
+    reporters: set[str]
+    codes: set[str]
+
+
+#: The flows of the wide table, each with the flow a partner's figure about the reporter has in its file.
+_MIRRORED = {"export": "import", "import": "export", "total": "total"}
+#: Per flow, what the facts keep of its figure: count, value, figure id, status, source.
+_FIELDS = ("n", "v", "id", "st", "src")
+
+
+def _col(field: str, flow: str, alias: str = "") -> str:
+    """A quoted facts column such as ``o."v_export"``."""
+    return f"{alias}{quote_ident(f'{field}_{flow}')}"
+
+
+def _facts_sql(union: str) -> str:
+    """The figures grouped to one row per reporter × partner × period × currency with, per flow,
+    the count of figures and the figure's value, id, status and source. Nothing is summed: a flow's
+    figure is picked, and a count above one is a duplicate (an error, found before any use)."""
+    figure = (
+        "SELECT reporter, partner, flow, period, currency, scope, number AS v, source AS src, "
+        "CASE WHEN id = '' THEN file || ':' || CAST(line AS VARCHAR) ELSE id END AS id, "
+        "CASE WHEN status = '' THEN 'reported' ELSE status END "
+        "|| CASE WHEN scope_inferred THEN ';' || $scope_inferred_flag ELSE '' END AS st "
+        f"FROM ({union}) WHERE number IS NOT NULL AND NOT isnan(number)"
+    )
+    picked = []
+    for flow in _MIRRORED:
+        where = f"FILTER (WHERE flow = '{flow}')"
+        picked.append(f"count(*) {where} AS {_col('n', flow)}")
+        picked += [f"any_value({field}) {where} AS {_col(field, flow)}" for field in _FIELDS[1:]]
+    return f"SELECT reporter, partner, period, currency, scope, {', '.join(picked)} FROM ({figure}) GROUP BY ALL"
+
+
+def _perspective_sql(own: str, about: str) -> str:
+    """The wide table from the chosen reporters' side (``metrics.perspective`` + ``metrics.reduce``):
+    flow by flow, the reporter's own figure (facts rows where ``own``), else the partner's figure
+    about it (facts rows where ``about``, reporter and partner swapped, exports read as imports)
+    flagged ``$mirrored``. Figure ids are listed export, import, total; flags and sources joined raw."""
+    picked = {}
+    for flow, theirs in _MIRRORED.items():
+        mine, mirrored = f"{_col('n', flow, 'o.')} > 0", f"{_col('n', theirs, 'a.')} > 0"
+        for field in ("v", "id", "src"):
+            picked[f"{field}_{flow}"] = (
+                f"CASE WHEN {mine} THEN {_col(field, flow, 'o.')} WHEN {mirrored} THEN {_col(field, theirs, 'a.')} END"
+            )
+        picked[f"fl_{flow}"] = (
+            f"CASE WHEN {mine} THEN {_col('st', flow, 'o.')} "
+            f"WHEN {mirrored} THEN {_col('st', theirs, 'a.')} || ';' || $mirrored END"
+        )
+    keys = ", ".join(f"coalesce(o.{k}, a.{k}) AS {k}" for k in ("reporter", "partner", "period", "currency", "scope"))
+    joined = (
+        f"SELECT {keys}, {', '.join(f'{sql} AS {quote_ident(name)}' for name, sql in picked.items())} "
+        f"FROM (SELECT * FROM facts WHERE {own}) o "
+        f"FULL JOIN (SELECT * REPLACE (partner AS reporter, reporter AS partner) FROM facts WHERE {about}) a "
+        "ON o.reporter = a.reporter AND o.partner = a.partner AND o.period = a.period AND o.currency = a.currency "
+        "AND o.scope = a.scope"  # a mirror is used only for a figure of its own scope
+    )
+    ids = ", ".join(quote_ident(f"id_{flow}") for flow in _MIRRORED)
+    return (
+        "SELECT reporter, partner, period, currency, scope, "
+        + ", ".join(f"{quote_ident('v_' + flow)} AS {quote_ident(flow)}" for flow in _MIRRORED)
+        + f", concat_ws(';', {', '.join(quote_ident('fl_' + f) for f in _MIRRORED)}) AS flags"
+        + f", trim(regexp_replace(concat_ws(';', {ids}), ';+', ';', 'g'), ';') AS figures"
+        + f", concat_ws(';', {', '.join(quote_ident('src_' + f) for f in _MIRRORED)}) AS sources "
+        + f"FROM ({joined})"
+    )
+
+
+def _suspects_sql(links: bool) -> str:
+    """Rows of facts the cross-row rules may fault: duplicates, totals off their flows, groups below a member.
+
+    Only these rows reach ``validation.check_figures``, which words the findings exactly as for a small file."""
+    keys = (
+        "SELECT reporter, partner, period, currency, scope FROM facts "
+        'WHERE "n_export" > 1 OR "n_import" > 1 OR "n_total" > 1 OR ("n_total" > 0 AND "n_export" > 0 AND "n_import" > 0 '
+        'AND abs("v_export" + "v_import" - "v_total") > $tolerance * "v_total")'
+    )
+    if links:
+        below = " OR ".join(f"{_col('v', flow, 'g.')} < {_col('v', flow, 'm.')}" for flow in _MIRRORED)
+        keys += (
+            " UNION SELECT f.reporter, f.partner, f.period, f.currency, f.scope FROM facts f JOIN ("
+            "SELECT DISTINCT g.reporter, g.period, g.currency, g.scope, g.partner AS grp FROM facts g "
+            "JOIN (SELECT unnest($members) AS member, unnest($groups) AS grp) links ON g.partner = links.grp "
+            "JOIN facts m ON m.partner = links.member AND m.reporter = g.reporter AND m.period = g.period "
+            f"AND m.currency = g.currency AND m.scope = g.scope WHERE {below}) v "
+            "ON f.reporter = v.reporter AND f.period = v.period AND f.currency = v.currency AND f.scope = v.scope "
+            "AND (f.partner = v.grp OR list_contains($members, f.partner))"
+        )
+    return keys
+
+
+def wide(
+    sources: Sequence[str | Path],
+    names: Sequence[str],
+    reporter: str | Sequence[str] | None,
+    partner_codes: Sequence[str] = (),
+    period: str | None = None,
+    every_reporter: set[str] | None = None,
+) -> Reduced:
+    """The wide table (metrics.WIDE_COLUMNS) of a question, reduced in DuckDB (see ``_wide``); a
+    failure of DuckDB on the way (memory, temp space) is a one-line TradeDataError."""
+    return _readable(sources, lambda: _wide(sources, names, reporter, partner_codes, period, every_reporter))
+
+
+def _wide(
+    sources: Sequence[str | Path],
+    names: Sequence[str],
+    reporter: str | Sequence[str] | None,
+    partner_codes: Sequence[str] = (),
+    period: str | None = None,
+    every_reporter: set[str] | None = None,
+) -> Reduced:
+    """The wide table (metrics.WIDE_COLUMNS) of a question, reduced in DuckDB: the same table
+    ``metrics.reduce(metrics.perspective(...))`` gives, for ``metrics.measures`` to finish.
+
+    The rows the question needs (``reporter``'s own and the partners' figures about it, the
+    partners and period) are read once and checked (the cell rules, then duplicates, totals and
+    groups worded by ``validation.check_figures``); any error returns the problems and no table.
+    ``reporter`` None is every reporter (``every_reporter``: the data's reporters when the rows
+    are narrowed by partner or period); a list is those reporters.
+    """
+    import duckdb
+    import pandas as pd
+
+    from . import flags, metrics, periods
+
+    con = _Connection(sources)
+    problems: list[Problem] = []
+    usable: list[tuple[str, str]] = []
+    conditions, params = _conditions(reporter, partner_codes, period)
+    for n, (source, name) in enumerate(zip(sources, names, strict=True)):
+        try:
+            scan = _scan(source)
+            header = _header(con, scan)
+        except (duckdb.Error, OSError, UnicodeDecodeError, StopIteration, ValueError) as exc:
+            problems.append(Problem(name, None, None, None, "unreadable", _first_line(exc)))
+            continue
+        found = validation.check_columns(name, header)
+        problems += found
+        if any(p.severity == ERROR for p in found):
+            continue
+        try:  # read once: the checks and the reduction use the copy
+            if conditions:  # filter the raw cells (pushed into a Parquet scan), trim only the rows kept
+                kept = _rows(f"SELECT * FROM ({scan}) WHERE {' AND '.join(conditions)}", set(header))
+                rows = _materialized(con, kept, n, params)
+            else:
+                rows = _rows_of(source, set(header))
+                if not is_parquet(source):
+                    rows = _materialized(con, rows, n)
+            cell_problems, _ = _check_cells(con, rows, name)
+        except duckdb.Error as exc:
+            problems.append(Problem(name, None, None, None, "bad-csv", _first_line(exc)))
+            continue
+        problems += [p for p in cell_problems if p.code != "no-rows"]  # a question may need no row of a file
+        usable.append((rows, name))
+    if any(p.severity == ERROR for p in problems):
+        return Reduced(problems, None, set(), set())
+    columns = [*metrics.WIDE_COLUMNS]
+    if not usable:
+        return Reduced(problems, pd.DataFrame(columns=columns), set(), set())
+    union, files = _union(usable)
+    con.execute(f"CREATE TEMP TABLE facts AS {_facts_sql(union)}", files)
+
+    links = [(code, group) for code, entry in partners.names().items() for group in entry.member_of]
+    link_params = {"members": [c for c, _ in links], "groups": [g for _, g in links]} if links else {}
+    suspects = _suspects_sql(bool(links))
+    rows = con.execute(
+        f"SELECT u.reporter, u.partner, u.flow, u.period, u.currency, u.scope, u.number AS value, u.file, u.line "
+        f"FROM ({union}) u SEMI JOIN ({suspects}) s "
+        "ON u.reporter = s.reporter AND u.partner = s.partner AND u.period = s.period AND u.scope = s.scope "
+        "AND u.currency = s.currency WHERE u.number IS NOT NULL AND NOT isnan(u.number) ORDER BY u.file_order, u.line",
+        {**files, "tolerance": validation.TOTAL_TOLERANCE, **link_params},
+    ).df()
+    if not rows.empty:
+        problems += validation.check_figures(rows.assign(line=rows["line"].astype("int64")))
+    if any(p.severity == ERROR for p in problems):
+        return Reduced(problems, None, set(), set())
+
+    seen = con.execute("SELECT list(DISTINCT reporter), list(DISTINCT partner) FROM facts").fetchone()
+    reporters, codes = set(seen[0] or []), set(seen[0] or []) | set(seen[1] or [])
+    if reporter is None:
+        own, about, side = "true", "list_contains($reporters, partner)", {"reporters": sorted(every_reporter or reporters)}
+    elif isinstance(reporter, str):
+        own, about, side = "reporter = $reporter", "partner = $reporter", {"reporter": reporter}
+    else:
+        own, about = "list_contains($reporters, reporter)", "list_contains($reporters, partner)"
+        side = {"reporters": list(reporter)}
+    keep, chosen = [], {}
+    if partner_codes:
+        keep.append("list_contains($partners, partner)")
+        chosen["partners"] = list(partner_codes)
+    if period:
+        keep.append("period = $period")
+        chosen["period"] = period
+    where = f" WHERE {' AND '.join(keep)}" if keep else ""
+    frame = con.execute(
+        f"SELECT * FROM ({_perspective_sql(own, about)}){where}", {**side, **chosen, "mirrored": flags.PARTNER_REPORTED}
+    ).df()
+    labels = frame["period"].astype("str")
+    parsed = {label: periods.try_parse(label) for label in labels.unique()}
+    frame = frame.assign(
+        **{c: frame[c].astype("str") for c in ("reporter", "partner", "period", "currency", "scope", "figures")},
+        **{c: frame[c].astype("float64") for c in metrics.FLOW_COLUMNS},
+        basis=labels.map({label: p.basis for label, p in parsed.items()}).astype("str"),
+        year=labels.map({label: p.year for label, p in parsed.items()}).astype("int64"),
+        flags=metrics.flags_of_statuses(frame["flags"].astype("str")),
+        sources=metrics.tidy_list(frame["sources"].astype("str")),
+        fx="",
+    )
+    return Reduced(problems, frame[columns], reporters, codes)

@@ -44,11 +44,46 @@ class Flows:
     # Codes in the whole data (the figures may hold only the rows a question needs).
     reporters: set[str] = field(default_factory=set)
     codes: set[str] = field(default_factory=set)
+    # Big files: the question's wide table reduced in DuckDB (metrics.WIDE_COLUMNS), and the
+    # question it answers as (reporter, partner codes, period); see ``answers``.
+    wide: pd.DataFrame | None = None
+    question: tuple | None = None
 
     def __post_init__(self) -> None:
         if not self.codes and not self.figures.empty:
             self.reporters = set(self.figures["reporter"])
             self.codes = self.reporters | set(self.figures["partner"])
+
+    def answers(self, reporter: str | Sequence[str] | None, partner_codes: Sequence[str] | None, period: str | None) -> bool:
+        """Whether ``wide`` holds the answer to this question (reporter, partners, period label)."""
+        return self.wide is not None and self.question == _question(reporter, partner_codes, period)
+
+
+def _question(reporter, partner_codes, period) -> tuple:
+    """A question as a comparable value: reporter (or a tuple of them), sorted partners, period."""
+    who = reporter if reporter is None or isinstance(reporter, str) else tuple(reporter)
+    return (who, tuple(sorted(partner_codes or [])), period)
+
+
+class _LazyFlows(Flows):
+    """Flows whose figures are read only when something asks for them: for big files, a balance
+    comes from ``wide`` and never needs the long figures in pandas."""
+
+    _read: Callable[[], pd.DataFrame] | None = None
+    _figures: pd.DataFrame | None = None
+
+    @property  # type: ignore[override]
+    def figures(self) -> pd.DataFrame:
+        if self._figures is None and self._read is not None:
+            self._figures, self._read = self._read(), None
+        return self._figures
+
+    @figures.setter
+    def figures(self, value: pd.DataFrame) -> None:
+        self._figures = value
+
+    def __post_init__(self) -> None:  # the codes are given: nothing to read
+        pass
 
 
 #: What a question needs, given the data's reporters and all its codes: functions called
@@ -405,7 +440,11 @@ def _check_tables(tables, typed: bool) -> tuple[list[Problem], pd.DataFrame]:
 
 def _load_big(sources: list[str | Path], files: list[str | Path], narrow: Narrow | None) -> Flows:
     """``load`` for big files: DuckDB reads only the rows the question needs (``narrow``), and
-    those go through the same checks as any file. ``tradecli validate`` checks every row."""
+    those go through the same checks as any file. ``tradecli validate`` checks every row.
+
+    With big files only, DuckDB also reduces those rows to the question's wide table
+    (``bigfiles.wide``): a balance is then ``metrics.measures`` of it, and the long figures are
+    read only if something asks for them."""
     small_sources = [s for s in sources if s not in files]
     problems, small = _read_all(small_sources) if small_sources else ([], pd.DataFrame(columns=FIGURE_COLUMNS))
     known: dict[str, set[str]] = {}
@@ -423,11 +462,39 @@ def _load_big(sources: list[str | Path], files: list[str | Path], narrow: Narrow
 
     reporters, everyone = codes(("reporter",)), codes(("reporter", "partner"))
     reporter, partner_codes, period = narrow(reporters, everyone) if narrow else (None, [], None)
-    parts = [small] if not small.empty else []
+    if not small_sources:
+        every = reporters() if reporter is None and (partner_codes or period) else None
+        reduced = bigfiles.wide(files, [_name(f) for f in files], reporter, partner_codes, period, every)
+        if (message := summary(reduced.problems)) is not None:
+            raise TradeDataError(message)
+        flows = _LazyFlows(
+            None, [p for p in reduced.problems if p.severity != ERROR], False,
+            known.get(("reporter",), reduced.reporters), known.get(("reporter", "partner"), set()) | reduced.codes,
+            reduced.wide, _question(reporter, partner_codes, period),
+        )  # fmt: skip
+        flows._read = lambda: _select_big(files, [], (reporter, partner_codes, period))[1]
+        return flows
+    problems, figures = _select_big(files, problems, (reporter, partner_codes, period), small)
+    if (message := summary(problems)) is not None:
+        raise TradeDataError(message)
+    seen = set(figures["reporter"]) | set(figures["partner"])
+    return Flows(
+        figures, [p for p in problems if p.severity != ERROR], BUNDLED in sources,
+        known.get(("reporter",), set(figures["reporter"])), known.get(("reporter", "partner"), set()) | seen,
+    )  # fmt: skip
+
+
+def _select_big(
+    files: list[str | Path], problems: list[Problem], question: tuple, small: pd.DataFrame | None = None
+) -> tuple[list[Problem], pd.DataFrame]:
+    """The figures a question (reporter, partner codes, period) needs from big files, checked by the
+    pandas rules, with ``small`` (figures of small files) before them; the problems added to ``problems``."""
+    reporter, partner_codes, period = question
+    parts = [small] if small is not None and not small.empty else []
     for source in files:
         name = _name(source)
         found, frame = bigfiles.select(source, name, reporter, partner_codes, period)
-        problems += found
+        problems = problems + found
         if frame is None or frame.empty:
             continue
         cell_problems = validation.check_cells(name, frame)
@@ -437,13 +504,7 @@ def _load_big(sources: list[str | Path], files: list[str | Path], narrow: Narrow
     figures = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=FIGURE_COLUMNS)
     if not figures.empty:
         problems += validation.check_figures(figures)
-    if (message := summary(problems)) is not None:
-        raise TradeDataError(message)
-    seen = set(figures["reporter"]) | set(figures["partner"])
-    return Flows(
-        figures, [p for p in problems if p.severity != ERROR], BUNDLED in sources,
-        known.get(("reporter",), set(figures["reporter"])), known.get(("reporter", "partner"), set()) | seen,
-    )  # fmt: skip
+    return problems, figures
 
 
 def summary(problems: list[Problem]) -> str | None:

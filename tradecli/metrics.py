@@ -23,6 +23,10 @@ IDENTITY = ["reporter", "partner", "period", "basis", "currency"]
 #: Figures combine only within one of these: a scope (goods, services, both) is part of what a figure is.
 GROUP = [*IDENTITY, "scope"]
 MEASURES = ["exports", "imports", "total", "balance"]
+#: The wide table between the reduction and the measures: one row per key, the three flows as given.
+WIDE_KEYS = ["reporter", "partner", "period", "basis", "year", "currency", "scope"]
+FLOW_COLUMNS = ("export", "import", "total")
+WIDE_COLUMNS = [*WIDE_KEYS, *FLOW_COLUMNS, "flags", "figures", "sources", "fx"]
 BALANCE_COLUMNS = [
     *IDENTITY, "exports", "imports", "total", "balance", "export_import_ratio", "balance_pct_of_total",
     "flags", "sources",
@@ -58,6 +62,11 @@ def _by_value(values: pd.Series, func) -> pd.Series:
     return values.map({v: func(v) for v in values.unique()})
 
 
+def figure_flags(status: str, mirrored: bool = False) -> str:
+    """The flags of one figure: its status words other than ``reported``, plus ``partner-reported`` if mirrored."""
+    return merge([*(t for t in status.split(";") if t.strip() != "reported"), PARTNER_REPORTED if mirrored else ""])
+
+
 def perspective(figures: pd.DataFrame, reporter: str | Sequence[str] | None) -> pd.DataFrame:
     """Figures seen from ``reporter``'s side: its own, plus partners' mirrored where it has none.
 
@@ -66,12 +75,11 @@ def perspective(figures: pd.DataFrame, reporter: str | Sequence[str] | None) -> 
     data, each from its own side; a list means those reporters. Columns: reporter, partner, flow, period, basis, year,
     currency, value, flags, figures (ids), sources (files).
     """
-    inferred = figures["scope_from"] == "inferred"
+    # A figure whose scope is inferred carries the flag scope-inferred, as a status word would.
+    marked = figures["status"] + (figures["scope_from"] == "inferred").map({True: ";" + SCOPE_INFERRED, False: ""})
     base = figures.assign(
-        flags=_by_value(
-            figures["status"] + ";" + inferred.map({True: SCOPE_INFERRED, False: ""}),
-            lambda s: merge(t for t in s.split(";") if t.strip() != "reported"),
-        ),
+        marked=marked,
+        flags=_by_value(marked, figure_flags),
         figures=figures["id"],
         sources=figures["source"],
     )
@@ -84,7 +92,7 @@ def perspective(figures: pd.DataFrame, reporter: str | Sequence[str] | None) -> 
         partner=about["reporter"],
         reporter=about["partner"],
         flow=about["flow"].map(_MIRROR_FLOW),
-        flags=_by_value(about["flags"], lambda x: merge([x, PARTNER_REPORTED])),
+        flags=_by_value(about["marked"], lambda s: figure_flags(s, mirrored=True)),
     )
     key = ["reporter", "partner", "flow", "period", "currency", "scope"]
     mirrored = (
@@ -155,28 +163,67 @@ def _concat(cells: pd.DataFrame) -> pd.Series:
     return out
 
 
-def balances(long: pd.DataFrame) -> pd.DataFrame:
-    """One row per reporter × partner × period × currency with the balance measures (BALANCE_COLUMNS).
+def tidy_figures(joined: pd.Series) -> pd.Series:
+    """Figure ids joined with ';' and empty parts dropped (``a;;b;`` -> ``a;b``)."""
+    return joined.str.replace(r";+", ";", regex=True).str.strip(";")
+
+
+def tidy_flags(joined: pd.Series) -> pd.Series:
+    """';'-joined flags as one canonical flag set (flags.merge), each distinct value computed once."""
+    return _by_value(joined, lambda v: merge([v]))
+
+
+def flags_of_statuses(joined: pd.Series) -> pd.Series:
+    """';'-joined statuses (and ``partner-reported`` marks) as one canonical flag set, like the figures' flags merged."""
+    return _by_value(joined, figure_flags)
+
+
+def tidy_list(joined: pd.Series) -> pd.Series:
+    """';'-joined parts, distinct and non-empty, in first-seen order; each distinct value computed once."""
+    return _by_value(joined, lambda v: _join([v]))
+
+
+def reduce(long: pd.DataFrame) -> pd.DataFrame:
+    """Long perspective figures to the wide table (WIDE_COLUMNS): one row per reporter × partner × period × currency.
+
+    ``export``, ``import`` and ``total`` are the figures as given (NaN where a flow has none);
+    ``flags`` is the canonical set of the figures' flags; ``figures`` their ids and ``sources``,
+    ``fx`` their distinct sources and rates, listed export, import, total. Nothing is summed: a
+    key has at most one figure per flow (a duplicate fails loudly), so the order of the rows
+    cannot change a number. ``bigfiles.wide`` builds the same table in DuckDB for big files.
+    """
+    if long.empty:
+        return pd.DataFrame(columns=WIDE_COLUMNS)
+    if "fx" not in long.columns:
+        long = long.assign(fx="")
+    # pivot, not pivot_table: one figure per key, and a duplicate must fail loudly, not be summed.
+    both = long.pivot(index=WIDE_KEYS, columns="flow", values=["value", "flags", "figures", "sources", "fx"])  # noqa: PD010
+    values = both["value"].reindex(columns=list(FLOW_COLUMNS)).astype("float64")
+    joined = {name: _concat(both[name].reindex(columns=list(FLOW_COLUMNS))) for name in ("flags", "figures", "sources", "fx")}
+    return (
+        values.assign(
+            flags=tidy_flags(joined["flags"]),
+            figures=tidy_figures(joined["figures"]),
+            sources=tidy_list(joined["sources"]),
+            fx=tidy_list(joined["fx"]),
+        )
+        .reset_index()
+        .rename_axis(columns=None)[WIDE_COLUMNS]
+    )
+
+
+def measures(wide: pd.DataFrame) -> pd.DataFrame:
+    """The balance measures of a wide table (WIDE_COLUMNS, from ``reduce`` or ``bigfiles.wide``): BALANCE_COLUMNS.
 
     A missing flow is derived from a two-way total (flag ``derived``); a missing total is
     exports + imports. Where a total and both flows are reported, ``total_check_gap`` is
     exports + imports − total, and a gap beyond rounding adds the flag ``inconsistent-total``.
-    Ratios divide by a zero as NaN, never inf.
+    Ratios divide by a zero as NaN, never inf. Every engine's wide table goes through this one
+    function, so the arithmetic is written once.
     """
-    if long.empty:
+    if wide.empty:
         return pd.DataFrame(columns=BALANCE_COLUMNS)
-    keys = ["reporter", "partner", "period", "basis", "year", "currency", "scope"]
-    if "fx" not in long.columns:
-        long = long.assign(fx="")
-    # pivot, not pivot_table: one figure per key, and a duplicate must fail loudly, not be summed.
-    both = long.pivot(index=keys, columns="flow", values=["value", "flags", "figures", "sources", "fx"])  # noqa: PD010
-    wide = both["value"].reindex(columns=["export", "import", "total"]).astype("float64")
-    # Each text field's cells of the three flows, joined; each distinct result tidied once
-    # (flag sets and sources repeat a lot). Figures are listed exports, imports, total.
-    joined = {
-        name: _concat(both[name].reindex(columns=["export", "import", "total"])) for name in ("flags", "figures", "sources", "fx")
-    }
-    e, i, t = wide["export"], wide["import"], wide["total"]
+    e, i, t = (wide[c].astype("float64") for c in FLOW_COLUMNS)
     derived_e = e.isna() & i.notna() & t.notna()
     derived_i = i.isna() & e.notna() & t.notna()
     # Each row's results are exact to the most decimals among its figures (no 56951.0499999999).
@@ -196,19 +243,21 @@ def balances(long: pd.DataFrame) -> pd.DataFrame:
         {n: merge([DERIVED if n & 1 else "", INCONSISTENT if n & 2 else ""]) for n in range(4)}
     )
     out = (
-        pd.DataFrame({"exports": exports, "imports": imports, "total": total}, index=wide.index)
+        wide[[*WIDE_KEYS]]
         .assign(
+            exports=exports,
+            imports=imports,
+            total=total,
             balance=lambda f: fixed(f["exports"] - f["imports"]),
             export_import_ratio=lambda f: f["exports"] / f["imports"].where(f["imports"] != 0),
             balance_pct_of_total=lambda f: 100 * f["balance"] / f["total"].where(f["total"] != 0),
             derivation=derivation,
             total_check_gap=gap,
-            flags=_by_value(joined["flags"] + ";" + extra, lambda v: merge([v])),
-            figures=joined["figures"].str.replace(r";+", ";", regex=True).str.strip(";"),
-            sources=_by_value(joined["sources"], lambda v: _join([v])),
-            fx=_by_value(joined["fx"], lambda v: _join([v])),
+            flags=tidy_flags(wide["flags"].astype("str") + ";" + extra),
+            figures=wide["figures"],
+            sources=wide["sources"],
+            fx=wide["fx"],
         )
-        .reset_index()
         .sort_values(["reporter", "partner", "currency", "basis", "year", "scope"])
         .reset_index(drop=True)
     )
@@ -218,6 +267,12 @@ def balances(long: pd.DataFrame) -> pd.DataFrame:
     ratios = ["export_import_ratio", "balance_pct_of_total"]
     out = out.assign(**{c: out[c].where(~np.isinf(out[c].astype("float64"))) for c in ratios})
     return out[BALANCE_COLUMNS]
+
+
+def balances(long: pd.DataFrame) -> pd.DataFrame:
+    """One row per reporter × partner × period × currency with the balance measures (BALANCE_COLUMNS):
+    ``measures(reduce(long))``."""
+    return measures(reduce(long))
 
 
 def year_on_year(table: pd.DataFrame) -> pd.DataFrame:

@@ -123,9 +123,11 @@ def write_csv(frame, out: IO[str], header: bool = True) -> None:
             columns.append(["" if t == "nan" else t for t in text])
         elif pd.api.types.is_integer_dtype(column.dtype) and not isinstance(column.dtype, pd.api.extensions.ExtensionDtype):
             columns.append([str(v) for v in column.tolist()])
-        else:
-            text = column.astype("object").where(column.notna(), "").astype("str")
-            columns.append([csv_cell(t) if t else "" for t in text.tolist()])
+        else:  # each distinct text made safe once (codes, flags and sources repeat a lot)
+            codes, uniques = pd.factorize(column, use_na_sentinel=False)
+            text = ["" if u is None or (pd.api.types.is_scalar(u) and pd.isna(u)) else str(u) for u in uniques]
+            cells = np.array([csv_cell(t) if t else "" for t in text], dtype=object)
+            columns.append(cells[codes].tolist() if len(uniques) else [""] * len(column))
     if header:
         out.write(",".join(csv_cell(str(c)) for c in frame.columns) + "\n")
     rows = list(zip(*columns, strict=True)) if columns else []
