@@ -15,12 +15,17 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import partners, validation
+from . import partners, screen, validation
 from .errors import MissingExtraError, TradeDataError, UsageError
-from .validation import ERROR, WARNING, Problem
+from .validation import ERROR, Problem
+
+#: How many findings of one kind (one code, or one column's bad codes) DuckDB lists per file; pandas lists
+#: every one, so a file with more gets a shorter list (the same verdict, first lines and messages).
+LISTED = 1000
 
 #: CSV files at least this big are read with DuckDB when it is installed (TRADECLI_ENGINE overrides).
 THRESHOLD_BYTES = 50 * 2**20
@@ -125,7 +130,8 @@ def _scan(source: str | Path, lines: bool = True) -> str:
         )
     read = (
         f"read_csv({path}, header = true, all_varchar = true, strict_mode = true, null_padding = false, "
-        f"auto_detect = false, delim = ',', quote = '\"', escape = '\"', columns = $columns_{_key(source)})"
+        f"auto_detect = false, delim = ',', quote = '\"', escape = '\"', max_line_size = {2 * screen.MAX_RECORD_BYTES}, "
+        f"columns = $columns_{_key(source)})"
     )
     return f"SELECT (row_number() OVER () + 1)::BIGINT AS line, * FROM {read}" if lines else f"SELECT * FROM {read}"
 
@@ -141,6 +147,26 @@ def _columns_of(source: str | Path) -> dict[str, str]:
     return dict.fromkeys(header, "VARCHAR")
 
 
+_screens: dict[tuple, screen.Screen] = {}
+
+
+def screened(source: str | Path, name: str) -> screen.Screen:
+    """The file screened as the pandas reader screens it (once per file version; Parquet is not CSV text):
+    its first problem, if any, and how records map to physical lines. OSError when it cannot be opened."""
+    path = screen.regular(source)
+    if is_parquet(source):
+        return screen.Screen(name, text=True)
+    info = path.stat()
+    if stat.S_ISFIFO(info.st_mode):
+        raise OSError(f"{path}: a FIFO is read whole by the pandas engine only; save it to a file for DuckDB")
+    key = (str(path), name, info.st_size, info.st_mtime_ns, info.st_ino)
+    if key not in _screens:
+        if len(_screens) >= 16:
+            _screens.clear()  # a few file sets at a time: the renumbering can be large
+        _screens[key] = screen.screen_file(path, name)
+    return _screens[key]
+
+
 def _header(con, scan: str) -> list[str]:
     return [d[0] for d in con.execute(f"SELECT * FROM ({scan}) LIMIT 0").description if d[0] != "line"]
 
@@ -150,8 +176,12 @@ def _text(column: str) -> str:
 
 
 def _rows(scan: str, header: set[str]) -> str:
-    """The scan with every schema column as trimmed text (missing optional ones empty) and ``number``."""
-    cells = ", ".join(f"{_text(c)} AS {quote_ident(c)}" if c in header else f"'' AS {quote_ident(c)}" for c in validation.COLUMNS)
+    """The scan with every schema column as trimmed text (the value as written; missing optional ones empty) and ``number``."""
+    cells = ", ".join(
+        (f"{_text(c)} AS {quote_ident(c)}" if c != "value" else f"coalesce(CAST({quote_ident(c)} AS VARCHAR), '') AS value")
+        if c in header else f"'' AS {quote_ident(c)}"
+        for c in validation.COLUMNS
+    )  # fmt: skip
     return f"SELECT line, {cells}, TRY_CAST({_text('value')} AS DOUBLE) AS number FROM ({scan})"
 
 
@@ -169,10 +199,14 @@ def inspect(
     everyone: set[str] = set()
     for source, name in zip(sources, names, strict=True):
         try:
+            lines = screened(source, name)
+            if lines.problem is not None:  # empty, not UTF-8, binary, a record past the limit: as pandas says it
+                problems.append(lines.problem)
+                continue
             scan = _scan(source)
             header = _header(con, scan)
         except (duckdb.Error, OSError, UnicodeDecodeError, StopIteration, ValueError) as exc:
-            problems.append(Problem(name, None, None, None, "unreadable", _first_line(exc)))
+            problems += _structure(source, name) or [Problem(name, None, None, None, "unreadable", _first_line(exc))]
             continue
         found = validation.check_columns(name, header)
         problems += found
@@ -180,9 +214,9 @@ def inspect(
             continue
         rows = _rows(scan, set(header))
         try:
-            cell_problems, distinct = _check_cells(con, rows, name)
+            cell_problems, distinct = _check_cells(con, rows, name, lines)
         except duckdb.Error as exc:
-            problems.append(Problem(name, None, None, None, "bad-csv", _first_line(exc)))
+            problems += _structure(source, name) or [Problem(name, None, None, None, "bad-csv", _first_line(exc))]
             continue
         problems += cell_problems
         reporters |= set(distinct["reporter"] or [])
@@ -191,63 +225,77 @@ def inspect(
     return problems, usable, reporters, everyone
 
 
-def _check_cells(con, rows: str, name: str) -> tuple[list[Problem], dict[str, list[str]]]:
-    """Cell rules over the whole file in one pass, then the first lines of what failed."""
+def _structure(source: str | Path, name: str) -> list[Problem]:
+    """When DuckDB cannot parse a CSV file: the ragged rows and broken quoting the pandas engine names
+    (the same reader, ``screen.exact_records``, streamed). Empty when that reader finds nothing."""
+    if is_parquet(source):
+        return []
+    try:
+        return screen.structure(source, name)
+    except (OSError, UnicodeDecodeError):
+        return []
+
+
+def _check_cells(con, rows: str, name: str, lines: screen.Screen) -> tuple[list[Problem], dict[str, list[str]]]:
+    """Cell rules over the whole file in one pass, then the first lines of what failed (``lines`` renumbers them)."""
     # DuckDB reads '1_000' as a number and 'nan' as NaN; pandas does not: both are bad numbers.
-    bad_number = "(value <> '' AND (number IS NULL OR isnan(number) OR contains(value, '_')))"
-    counts = {
-        "missing-value": " OR ".join(
-            f"{c} = ''" for c in ("reporter", "partner", "flow", "period", "currency", "source", "quote")
-        ),
-        "bad-number": bad_number,
-        "not-finite": "isinf(number)",
-        "negative-value": "number < 0",
-        "blank-value": "value = ''",
-        "self-trade": "reporter = partner AND reporter <> ''",
-    }
+    bad_number = "(trim(value) <> '' AND (number IS NULL OR isnan(number) OR contains(value, '_')))"
+    # (code, column, condition); messages and severities come from validation's catalogue.
+    checks = [("missing-value", c, f"{quote_ident(c)} = ''") for c in validation.BLANK_CHECKED] + [
+        ("bad-number", "value", bad_number),
+        ("not-finite", "value", "isinf(number)"),
+        ("negative-value", "value", "number < 0"),
+        ("blank-value", "value", "trim(value) = ''"),
+        ("self-trade", "partner", "reporter = partner AND reporter <> ''"),
+    ]
     # Only this module's own fragments are joined here; names are quoted, cell values are bound parameters.
-    columns = "count(*), " + ", ".join(f"count(*) FILTER (WHERE {cond}) AS {quote_ident(code)}" for code, cond in counts.items())
+    columns = "count(*), " + ", ".join(f"count(*) FILTER (WHERE {cond})" for _, _, cond in checks)
     listed = ("reporter", "partner", "flow", "period", "currency", "status")
     distinct = ", ".join(f"list(DISTINCT {quote_ident(c)}) AS {quote_ident(c)}" for c in listed)
     row = con.execute(f"SELECT {columns}, {distinct} FROM ({rows})").fetchone()
-    found = dict(zip(["rows", *counts, *listed], row, strict=True))
-    if not found["rows"]:
+    counts, found = row[1 : 1 + len(checks)], dict(zip(listed, row[1 + len(checks) :], strict=True))
+    if not row[0]:
         return [Problem(name, 1, None, None, "no-rows", "the file has a header but no figures")], found
 
     problems: list[Problem] = []
-    messages = {
-        "missing-value": ("reporter", "a required cell is blank"),
-        "bad-number": ("value", "'{value}' is not a number"),
-        "not-finite": ("value", "'{value}' is not a finite number"),
-        "negative-value": ("value", "'{value}' is negative; trade flows are never below zero"),
-        "blank-value": ("value", "the value is blank: a missing figure, left out (never read as zero)"),
-        "self-trade": ("partner", "reporter and partner are both '{value}'"),
-    }
-    for code, cond in counts.items():
-        if found[code]:
-            column, message = messages[code]
-            severity = WARNING if code == "blank-value" else ERROR
-            problems += _locate(con, rows, name, cond, column, code, message, severity)
-    rules = validation.cell_rules()  # the same rules, codes and messages as the pandas reader
-    for column, (good, code, message) in rules.items():
-        for value in found[column] or []:
-            if value and not good(value):
-                cond = f"{quote_ident(column)} = $value"
-                problems += _locate(con, rows, name, cond, column, code, message, ERROR, {"value": value})
-    return problems, found
+    rules = validation.value_rules()
+    for (code, column, cond), count in zip(checks, counts, strict=True):
+        if count:
+            message, severity = (validation.blank_message(column), ERROR) if code == "missing-value" else rules[code][1:]
+            problems += _locate(con, rows, name, cond, column, code, message, severity, lines=lines)
+    for column, (good, code, message) in validation.cell_rules().items():  # the same rules, codes and messages as pandas
+        bad = [value for value in found[column] or [] if value and not good(value)]
+        if bad:
+            cond = f"list_contains($bad, {quote_ident(column)})"
+            problems += _locate(con, rows, name, cond, column, code, message, ERROR, {"bad": bad}, lines=lines)
+    return sorted(problems, key=validation.order), found
 
 
 def _locate(
-    con, rows: str, name: str, cond: str, column: str, code: str, message: str, severity: str,
-    params: dict | None = None, limit: int = 20,
+    con,
+    rows: str,
+    name: str,
+    cond: str,
+    column: str,
+    code: str,
+    message,
+    severity: str,
+    params: dict | None = None,
+    limit: int = LISTED,
+    lines: screen.Screen | None = None,
 ) -> list[Problem]:
-    """The first lines where ``cond`` holds (cell values bound as ``params``), as Problems."""
+    """The first lines where ``cond`` holds (cell values bound as ``params``), as Problems on physical lines."""
     sql = f"SELECT line, {quote_ident(column)} FROM ({rows}) WHERE {cond} ORDER BY line LIMIT {int(limit)}"
     found = con.execute(sql, params or {}).fetchall()
     return [
-        Problem(name, int(line), column, value, code, validation.say(message, value), severity)
+        Problem(name, _physical(lines, line), column, value, code, validation.say(message, value), severity)
         for line, value in found
     ]
+
+
+def _physical(lines: screen.Screen | None, line: int) -> int:
+    """DuckDB's record-based line (header = 1) as the physical line where the record starts."""
+    return int(line) if lines is None else lines.line(int(line) - 1)
 
 
 def _union(usable: list[tuple[str, str]]) -> tuple[str, dict[str, str]]:
@@ -257,7 +305,7 @@ def _union(usable: list[tuple[str, str]]) -> tuple[str, dict[str, str]]:
     return sql, {f"file_{n}": name for n, (_, name) in enumerate(usable)}
 
 
-def _duplicates(usable: list[tuple[str, str]], sources: Sequence[str | Path]) -> list[Problem]:
+def _duplicates(usable: list[tuple[str, str]], sources: Sequence[str | Path], line) -> list[Problem]:
     """The group-by to one row per reporter × partner × flow × period × currency: keys given
     more than once are duplicates (same value) or conflicts (different values), both places named."""
     key = ", ".join(validation.KEY)
@@ -267,32 +315,27 @@ def _duplicates(usable: list[tuple[str, str]], sources: Sequence[str | Path]) ->
         "SELECT list(file ORDER BY file_order, line), list(line ORDER BY file_order, line), "
         "list(number ORDER BY file_order, line) "
         f"FROM ({union}) WHERE number IS NOT NULL AND NOT isnan(number) "
-        f"GROUP BY {key} HAVING count(*) > 1 ORDER BY min(file_order), min(line) LIMIT 20",
+        f"GROUP BY {key} HAVING count(*) > 1 ORDER BY min(file_order), min(line) LIMIT {LISTED}",
         names,
     ).fetchall()
-    problems: list[Problem] = []
-    for files, lines, numbers in found:
-        where = f"{files[0]} line {lines[0]}"
-        for file, line, value in list(zip(files, lines, numbers, strict=True))[1:]:
-            if value == numbers[0]:
-                problems.append(Problem(file, int(line), "value", _fmt(value), "duplicate-figure", f"the same figure as {where}"))
-            else:
-                problems.append(
-                    Problem(file, int(line), "value", _fmt(value), "conflicting-figure",
-                            f"{_fmt(value)} conflicts with {_fmt(numbers[0])} at {where} "
-                            "for the same reporter, partner, flow, period and currency")
-                )  # fmt: skip
-    return problems
+    return [
+        validation.repeated_figure(file, line(file, at), value, files[0], line(files[0], lines[0]), numbers[0])
+        for files, lines, numbers in found
+        for file, at, value in list(zip(files, lines, numbers, strict=True))[1:]
+    ]
 
 
 def _readable(sources: Sequence[str | Path], query):
     """Run ``query`` over the files; a file DuckDB cannot read is a one-line TradeDataError."""
     import duckdb
 
+    names = ", ".join(str(s) for s in sources)
     try:
+        for source in sources:
+            if (problem := screened(source, str(source)).problem) is not None:
+                raise TradeDataError(f"{problem.summary()}; run `tradecli validate {source}`")
         return query()
     except (duckdb.Error, OSError, UnicodeDecodeError, StopIteration, ValueError) as exc:
-        names = ", ".join(str(s) for s in sources)
         raise TradeDataError(
             f"{names}: cannot be read as a flows table ({_first_line(exc)}); run `tradecli validate {names}`"
         ) from None
@@ -356,10 +399,13 @@ def select(source: str | Path, name: str, reporter: str | None, partner_codes: S
 
     con = _Connection([source])
     try:
+        lines = screened(source, name)
+        if lines.problem is not None:
+            return [lines.problem], None
         scan = _scan(source)
         header = _header(con, scan)
     except (duckdb.Error, OSError, UnicodeDecodeError, StopIteration, ValueError) as exc:
-        return [Problem(name, None, None, None, "unreadable", _first_line(exc))], None
+        return _structure(source, name) or [Problem(name, None, None, None, "unreadable", _first_line(exc))], None
     problems = validation.check_columns(name, header)
     if any(p.severity == ERROR for p in problems):
         return problems, None
@@ -369,8 +415,10 @@ def select(source: str | Path, name: str, reporter: str | None, partner_codes: S
     try:
         frame = con.execute(f"SELECT line, {cells} FROM ({scan}) {where} ORDER BY line", params).df()
     except duckdb.Error as exc:
-        return [*problems, Problem(name, None, None, None, "bad-csv", _first_line(exc))], None
-    frame = frame.assign(**{c: frame[c].astype("str") for c in validation.COLUMNS}, line=frame["line"].astype("int64"))
+        return [*problems, *(_structure(source, name) or [Problem(name, None, None, None, "bad-csv", _first_line(exc))])], None
+    frame = frame.assign(
+        **{c: frame[c].astype("str") for c in validation.COLUMNS}, line=lines.lines_of(frame["line"].to_numpy("int64") - 1)
+    )
     return problems, frame.assign(number=validation.parse_values(frame["value"]))
 
 
@@ -383,7 +431,12 @@ def check(sources: Sequence[str | Path], names: Sequence[str]) -> list[Problem]:
     problems, usable, _, _ = inspect(sources, names)
     if not usable or any(p.severity == ERROR for p in problems):
         return problems
-    problems += _duplicates(usable, sources)
+    screens = {name: screened(source, name) for source, name in zip(sources, names, strict=True)}
+
+    def line(file: str, at: int) -> int:
+        return _physical(screens[file], at)
+
+    problems += _duplicates(usable, sources, line)
     union, names = _union(usable)
     figures = f"SELECT * FROM ({union}) WHERE number IS NOT NULL AND NOT isnan(number)"
     con = _Connection(sources)
@@ -392,14 +445,10 @@ def check(sources: Sequence[str | Path], names: Sequence[str]) -> list[Problem]:
         "max(number) FILTER (WHERE flow = 'total') AS t, "
         "max(number) FILTER (WHERE flow = 'export') + max(number) FILTER (WHERE flow = 'import') AS s "
         f"FROM ({figures}) GROUP BY reporter, partner, period, currency "
-        "HAVING count(*) FILTER (WHERE flow = 'total') > 0 AND abs(s - t) > $tolerance * t ORDER BY 2 LIMIT 20",
+        f"HAVING count(*) FILTER (WHERE flow = 'total') > 0 AND abs(s - t) > $tolerance * t ORDER BY 2 LIMIT {LISTED}",
         {**names, "tolerance": validation.TOTAL_TOLERANCE},
     ).fetchall()
-    for file, line, total, flows_sum in totals:
-        problems.append(
-            Problem(file, int(line), "value", _fmt(total), "total-mismatch",
-                    f"total {_fmt(total)} differs from exports + imports {_fmt(flows_sum)} by more than rounding", WARNING)
-        )  # fmt: skip
+    problems += [validation.total_mismatch(file, line(file, at), total, flows_sum) for file, at, total, flows_sum in totals]
     links = [(code, group) for code, entry in partners.names().items() for group in entry.member_of]
     if links:
         small = con.execute(
@@ -407,16 +456,11 @@ def check(sources: Sequence[str | Path], names: Sequence[str]) -> list[Problem]:
             "SELECT g.file, g.line, g.number, g.partner, g.flow, m.partner, m.number "
             "FROM f m JOIN links ON m.partner = links.member "
             "JOIN f g ON g.partner = links.grp AND g.reporter = m.reporter AND g.flow = m.flow AND g.period = m.period "
-            "AND g.currency = m.currency WHERE g.number < m.number ORDER BY g.line LIMIT 20",
+            f"AND g.currency = m.currency WHERE g.number < m.number ORDER BY g.line LIMIT {LISTED}",
             {**names, "members": [c for c, _ in links], "groups": [g for _, g in links]},
         ).fetchall()
-        for file, line, value, group, flow, member, member_value in small:
-            problems.append(
-                Problem(file, int(line), "value", _fmt(value), "group-below-member",
-                        f"{group} {flow} {_fmt(value)} is smaller than its member {member}'s {_fmt(member_value)}", WARNING)
-            )  # fmt: skip
+        problems += [
+            validation.group_below_member(file, line(file, at), value, group, flow, member, member_value)
+            for file, at, value, group, flow, member, member_value in small
+        ]
     return problems
-
-
-def _fmt(value: float) -> str:
-    return f"{value:.12g}"

@@ -48,6 +48,10 @@ class Imported:
     warnings: list[Problem] = field(default_factory=list)
 
 
+#: The biggest official file read (whole, into memory); a bigger one is refused in one line naming the limit.
+MAX_IMPORT_BYTES = 256 * 2**20
+
+
 def _file_name(source: str | Path) -> str:
     """The ``source`` cell of an imported row: the input file's name (its directory is not part of it)."""
     return "<stdin>" if str(source) == "-" else Path(str(source)).name
@@ -186,7 +190,7 @@ def read_tradestat(source: str | Path, currency: str | None, period: str | None,
         raise UsageError(f"--currency '{currency}': TradeStat tables are in US$ million (USD) or ₹ crore (INR)")
     currency = currency.upper()
     name = name or _file_name(source)
-    rows = list(_csv_rows(_text_of(flows.read_bytes(source), name), name))
+    rows = list(_csv_rows(_text_of(flows.read_bytes(source, MAX_IMPORT_BYTES), name), name))
     at = next((n for n, (_, row) in enumerate(rows) if {"country", "export", "import"} <= {_heading(h) for h in row}), None)
     if at is None:
         raise TradeDataError(
@@ -290,6 +294,8 @@ def _comtrade_records(data: bytes, name: str) -> tuple[list[tuple[str, dict[str,
             document = json.loads(text, parse_float=Decimal)
         except json.JSONDecodeError as exc:
             raise TradeDataError(f"{name}: line {exc.lineno}: not valid JSON ({exc.msg})") from None
+        except RecursionError:  # Python's JSON reader stops near 1,000 levels, long before memory runs out
+            raise TradeDataError(f"{name}: JSON nested too deep to read; a Comtrade API response is 3 levels deep") from None
         if isinstance(document, dict) and document.get("error"):
             raise TradeDataError(f"{name}: the Comtrade API answered with an error: {document['error']}")
         if not isinstance(document, dict) or not isinstance(document.get("data"), list):
@@ -349,7 +355,7 @@ def read_comtrade(source: str | Path, commodity: str | None = None, name: str | 
     and motCode 0; flows X and M only (RX, RM and others are left out with a warning).
     """
     name = name or _file_name(source)
-    records, kind, warnings = _comtrade_records(flows.read_bytes(source), name)
+    records, kind, warnings = _comtrade_records(flows.read_bytes(source, MAX_IMPORT_BYTES), name)
     if not records:
         raise TradeDataError(f"{name}: no Comtrade rows in the file")
     missing = [c for c in COMTRADE_REQUIRED if c not in records[0][1]]
