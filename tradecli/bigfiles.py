@@ -152,19 +152,23 @@ _screens: dict[tuple, screen.Screen] = {}
 
 def screened(source: str | Path, name: str) -> screen.Screen:
     """The file screened as the pandas reader screens it (once per file version; Parquet is not CSV text):
-    its first problem, if any, and how records map to physical lines. OSError when it cannot be opened."""
-    path = screen.regular(source)
-    if is_parquet(source):
-        return screen.Screen(name, text=True)
-    info = path.stat()
-    if stat.S_ISFIFO(info.st_mode):
-        raise OSError(f"{path}: a FIFO is read whole by the pandas engine only; save it to a file for DuckDB")
-    key = (str(path), name, info.st_size, info.st_mtime_ns, info.st_ino)
-    if key not in _screens:
-        if len(_screens) >= 16:
-            _screens.clear()  # a few file sets at a time: the renumbering can be large
-        _screens[key] = screen.screen_file(path, name)
-    return _screens[key]
+    its first problem, if any (one that cannot be opened is "unreadable"), and how records map to physical lines."""
+    try:
+        path = screen.regular(source)
+        info = path.stat()
+        if is_parquet(source):
+            return screen.Screen(name, text=True)
+        if stat.S_ISFIFO(info.st_mode):
+            raise OSError(f"{path}: a FIFO is read by the pandas engine only; save it to a file for DuckDB")
+        key = (str(path), name, info.st_size, info.st_mtime_ns, info.st_ino)
+        if key not in _screens:
+            if len(_screens) >= 16:
+                _screens.clear()  # a few file sets at a time: the renumbering can be large
+            _screens[key] = screen.screen_file(path, name)
+        return _screens[key]
+    except OSError as exc:
+        message = screen.unreadable(source, exc).split(": ", 1)[1]
+        return screen.Screen(name, problem=Problem(name, None, None, None, "unreadable", message))
 
 
 def _header(con, scan: str) -> list[str]:
@@ -198,11 +202,11 @@ def inspect(
     reporters: set[str] = set()
     everyone: set[str] = set()
     for source, name in zip(sources, names, strict=True):
+        lines = screened(source, name)
+        if lines.problem is not None:  # unreadable, empty, not UTF-8, binary, a record past the limit: as pandas says it
+            problems.append(lines.problem)
+            continue
         try:
-            lines = screened(source, name)
-            if lines.problem is not None:  # empty, not UTF-8, binary, a record past the limit: as pandas says it
-                problems.append(lines.problem)
-                continue
             scan = _scan(source)
             header = _header(con, scan)
         except (duckdb.Error, OSError, UnicodeDecodeError, StopIteration, ValueError) as exc:
@@ -329,11 +333,13 @@ def _readable(sources: Sequence[str | Path], query):
     """Run ``query`` over the files; a file DuckDB cannot read is a one-line TradeDataError."""
     import duckdb
 
+    from .flows import summary  # the pandas engine's words for the same problem
+
     names = ", ".join(str(s) for s in sources)
+    for source in sources:
+        if (problem := screened(source, str(source)).problem) is not None:
+            raise TradeDataError(summary([problem]))
     try:
-        for source in sources:
-            if (problem := screened(source, str(source)).problem) is not None:
-                raise TradeDataError(f"{problem.summary()}; run `tradecli validate {source}`")
         return query()
     except (duckdb.Error, OSError, UnicodeDecodeError, StopIteration, ValueError) as exc:
         raise TradeDataError(
@@ -398,10 +404,10 @@ def select(source: str | Path, name: str, reporter: str | None, partner_codes: S
     import duckdb
 
     con = _Connection([source])
+    lines = screened(source, name)
+    if lines.problem is not None:
+        return [lines.problem], None
     try:
-        lines = screened(source, name)
-        if lines.problem is not None:
-            return [lines.problem], None
         scan = _scan(source)
         header = _header(con, scan)
     except (duckdb.Error, OSError, UnicodeDecodeError, StopIteration, ValueError) as exc:

@@ -83,14 +83,8 @@ def _pieces(source: str | Path) -> Iterator[bytes]:
                 yield from _bounded(handle, str(path))
             else:
                 yield from iter(lambda: handle.read(screen.CHUNK), b"")
-    except FileNotFoundError:
-        raise TradeDataError(f"{path}: no such file; check the path") from None
-    except IsADirectoryError:
-        raise TradeDataError(f"{path}: is a directory, not a CSV file") from None
-    except PermissionError:
-        raise TradeDataError(f"{path}: permission denied; check the file's permissions") from None
     except OSError as exc:
-        raise TradeDataError(f"{path}: cannot be read ({exc.strerror})" if exc.strerror else str(exc)) from None
+        raise TradeDataError(screen.unreadable(path, exc)) from None
 
 
 def _bounded(stream, name: str) -> Iterator[bytes]:
@@ -106,6 +100,8 @@ def _bounded(stream, name: str) -> Iterator[bytes]:
 def read_bytes(source: str | Path, limit: int | None = None) -> bytes:
     """A file's bytes ("-": standard input); TradeDataError in one line when it cannot be read
     or holds more than ``limit`` bytes (checked as it is read, so memory stays bounded)."""
+    if limit is not None and str(source) != "-" and Path(source).is_file() and Path(source).stat().st_size > limit:
+        raise TradeDataError(f"{source}: more than {limit >> 20} MiB; {_too_big_hint(limit)}")
     blocks, size = [], 0
     for block in _pieces(source):
         size += len(block)

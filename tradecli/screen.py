@@ -31,15 +31,12 @@ MAX_BREAKS = 2**20
 #: Bytes read at a time.
 CHUNK = 2**20
 
-TOO_LONG = (
-    f"a record longer than {MAX_RECORD_BYTES >> 20} MiB, the limit on a line or a quoted cell "
-    "(an unclosed quote, or not a CSV file?)"
-)
 
 
-def too_long_message() -> str:
-    """The message for a record past the limit (the exact readers' field limit says the same)."""
-    return TOO_LONG
+def too_long() -> str:
+    """The message for a record past the limit (the exact reader's field limit says the same)."""
+    size = f"{MAX_RECORD_BYTES >> 20} MiB" if MAX_RECORD_BYTES >= 2**20 else f"{MAX_RECORD_BYTES} bytes"
+    return f"a record longer than {size}, the limit on a line or a quoted cell (an unclosed quote, or not a CSV file?)"
 
 
 @dataclass
@@ -133,7 +130,7 @@ class Screen:
         self.offset += len(chunk)
         self.last = chunk[-1] if chunk else self.last
         if self.problem is None and self.record_bytes > MAX_RECORD_BYTES:
-            self.problem = Problem(self.name, self.record_line, None, None, "record-too-long", TOO_LONG)
+            self.problem = Problem(self.name, self.record_line, None, None, "record-too-long", too_long())
 
     def _end_records(self, ends: np.ndarray, end_lines: np.ndarray, chunk: bytes) -> None:
         """Records end at byte offsets ``ends`` (a newline on line ``end_lines``, or the end of the file)."""
@@ -145,7 +142,7 @@ class Screen:
         lengths = ends - starts
         if lengths.max() > MAX_RECORD_BYTES:
             at = int(np.argmax(lengths > MAX_RECORD_BYTES))
-            self.problem = Problem(self.name, int(start_lines[at]), None, None, "record-too-long", TOO_LONG)
+            self.problem = Problem(self.name, int(start_lines[at]), None, None, "record-too-long", too_long())
             return
         # Blank: nothing, or a lone CR before the newline (the readers skip both).
         first = np.zeros(len(starts), dtype=np.int64)
@@ -179,6 +176,17 @@ def regular(source: str | Path) -> Path:
     if not stat.S_ISREG(mode) and not stat.S_ISFIFO(mode):
         raise OSError(f"{path}: not a regular file (a device or socket); pass a CSV file")
     return path
+
+
+def unreadable(path: str | Path, exc: OSError) -> str:
+    """What to tell a person whose file cannot be opened or read, starting with its name."""
+    if isinstance(exc, FileNotFoundError):
+        return f"{path}: no such file; check the path"
+    if isinstance(exc, IsADirectoryError):
+        return f"{path}: is a directory, not a CSV file"
+    if isinstance(exc, PermissionError):
+        return f"{path}: permission denied; check the file's permissions"
+    return f"{path}: cannot be read ({exc.strerror})" if exc.strerror else str(exc)
 
 
 def chunks(data: bytes) -> Iterator[bytes]:
@@ -229,7 +237,7 @@ def exact_records(text: Iterable[str], name: str) -> Iterator[tuple[int, list[st
                     )
                 start = reader.line_num + 1
         except csv.Error as exc:
-            message = TOO_LONG if "field limit" in str(exc) else f"not valid CSV: {exc}"
+            message = too_long() if "field limit" in str(exc) else f"not valid CSV: {exc}"
             code = "record-too-long" if "field limit" in str(exc) else "bad-csv"
             yield (
                 reader.line_num,
