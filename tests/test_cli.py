@@ -67,7 +67,7 @@ def test_partner_aliases_and_the_reporter_option():
 def test_partners_lists_the_figureless_ones():
     result = run("partners", "-f", "csv")
     assert "ECU,Ecuador,country,no figures" in result.stdout
-    assert "PER,Peru,country,figures,2024,calendar,USD,\"export;import\",2" in result.stdout  # ; quoted: any separator
+    assert 'PER,Peru,country,figures,2024,calendar,USD,"export;import",2' in result.stdout  # ; quoted: any separator
 
 
 def test_sources_give_the_exact_words():

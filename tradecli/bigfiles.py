@@ -179,14 +179,18 @@ def _text(column: str) -> str:
     return f"coalesce(trim(CAST({quote_ident(column)} AS VARCHAR)), '')"  # a blank CSV cell reads as NULL
 
 
-def _rows(scan: str, header: set[str]) -> str:
-    """The scan with every schema column as trimmed text (the value as written; missing optional ones empty) and ``number``."""
-    cells = ", ".join(
-        (f"{_text(c)} AS {quote_ident(c)}" if c != "value" else f"coalesce(CAST({quote_ident(c)} AS VARCHAR), '') AS value")
+def _cells(header: set[str] | list[str]) -> str:
+    """Every schema column as text, stripped where the pandas reader strips (validation.STRIPPED), missing ones empty."""
+    return ", ".join(
+        (_text(c) if c in validation.STRIPPED else f"coalesce(CAST({quote_ident(c)} AS VARCHAR), '')") + f" AS {quote_ident(c)}"
         if c in header else f"'' AS {quote_ident(c)}"
         for c in validation.COLUMNS
     )  # fmt: skip
-    return f"SELECT line, {cells}, TRY_CAST({_text('value')} AS DOUBLE) AS number FROM ({scan})"
+
+
+def _rows(scan: str, header: set[str]) -> str:
+    """The scan with every schema column as text (``_cells``) and ``number``."""
+    return f"SELECT line, {_cells(header)}, TRY_CAST({_text('value')} AS DOUBLE) AS number FROM ({scan})"
 
 
 def inspect(
@@ -203,8 +207,8 @@ def inspect(
     everyone: set[str] = set()
     for source, name in zip(sources, names, strict=True):
         lines = screened(source, name)
-        if lines.problem is not None:  # unreadable, empty, not UTF-8, binary, a record past the limit: as pandas says it
-            problems.append(lines.problem)
+        if lines.problems():  # unreadable, empty, not UTF-8, binary, misquoted, ragged: as pandas says it
+            problems += lines.problems()
             continue
         try:
             scan = _scan(source)
@@ -337,8 +341,8 @@ def _readable(sources: Sequence[str | Path], query):
 
     names = ", ".join(str(s) for s in sources)
     for source in sources:
-        if (problem := screened(source, str(source)).problem) is not None:
-            raise TradeDataError(summary([problem]))
+        if problems := screened(source, str(source)).problems():
+            raise TradeDataError(summary(problems))
     try:
         return query()
     except (duckdb.Error, OSError, UnicodeDecodeError, StopIteration, ValueError) as exc:
@@ -405,8 +409,8 @@ def select(source: str | Path, name: str, reporter: str | None, partner_codes: S
 
     con = _Connection([source])
     lines = screened(source, name)
-    if lines.problem is not None:
-        return [lines.problem], None
+    if lines.problems():
+        return lines.problems(), None
     try:
         scan = _scan(source)
         header = _header(con, scan)
@@ -417,9 +421,8 @@ def select(source: str | Path, name: str, reporter: str | None, partner_codes: S
         return problems, None
     conditions, params = _conditions(reporter, partner_codes, period)
     where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
-    cells = ", ".join(f"{_text(c)} AS {quote_ident(c)}" if c in header else f"'' AS {quote_ident(c)}" for c in validation.COLUMNS)
     try:
-        frame = con.execute(f"SELECT line, {cells} FROM ({scan}) {where} ORDER BY line", params).df()
+        frame = con.execute(f"SELECT line, {_cells(header)} FROM ({scan}) {where} ORDER BY line", params).df()
     except duckdb.Error as exc:
         return [*problems, *(_structure(source, name) or [Problem(name, None, None, None, "bad-csv", _first_line(exc))])], None
     frame = frame.assign(

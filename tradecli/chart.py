@@ -176,8 +176,7 @@ def _draw(ax, group: Group) -> None:
     rows = group.rows
     decimals = _decimals([v for r in rows for v in (r["exports"], r["imports"], r["balance"])])
     labels = [
-        _image_text(f"{partners.display(str(r['partner']))} {r['period']}")
-        + (f"\n{_flags(r)}" if _flags(r) else "")
+        _image_text(f"{partners.display(str(r['partner']))} {r['period']}") + (f"\n{_flags(r)}" if _flags(r) else "")
         for r in rows
     ]
     positions = list(range(len(rows)))[::-1]  # first row on top

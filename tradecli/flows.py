@@ -256,8 +256,9 @@ def read_table(source: str | Path, name: str | None = None) -> tuple[pd.DataFram
                 blocks.append(block)
     except TradeDataError as exc:
         return _empty(), [Problem(name, None, None, None, "unreadable", str(exc).split(": ", 1)[1])]
-    if found.finish() is not None:
-        return _empty(), [found.problem]
+    found.finish()
+    if found.problems():
+        return _empty(), found.problems()
     if size > MAX_TABLE_BYTES:
         return _empty(), [
             Problem(name, None, None, None, "unreadable",
@@ -275,8 +276,8 @@ def _empty() -> pd.DataFrame:
 def parse_table(data: bytes, name: str, screened: bool = False) -> tuple[pd.DataFrame, list[Problem]]:
     """``read_table`` for bytes already read (``name`` names them in problems; ``screened``: ``screen`` passed them)."""
     empty = _empty()
-    if not screened and (problem := screen.screen(screen.chunks(data), name).problem) is not None:
-        return empty, [problem]
+    if not screened and (problems := screen.screen(screen.chunks(data), name).problems()):
+        return empty, problems
     text = data.decode("utf-8-sig")  # a UTF-8 byte-order mark is allowed and dropped
 
     header, frame, problems = _read_fast(data, text, name)

@@ -69,7 +69,6 @@ def for_path(fmt: Format, path: str | None) -> Format:
 # --- raw values ------------------------------------------------------------------------
 
 
-
 #: Numbers are written with at most this many decimal places and 15 significant digits:
 #: exact to the cent (0.00000001 million) for any figure below 10 trillion, while the float
 #: noise of sums and differences (770 − 773.24 = -3.2400000000000091) is trimmed.

@@ -52,4 +52,3 @@ def _escape(match: re.Match) -> str:
 def safe_text(text: object) -> str:
     """Text safe for a terminal: controls and bidi characters shown escaped (ESC as \\x1b)."""
     return _UNSAFE.sub(_escape, str(text))
-

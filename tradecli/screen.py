@@ -30,7 +30,8 @@ MAX_RECORD_BYTES = 4 * 2**20
 MAX_BREAKS = 2**20
 #: Bytes read at a time.
 CHUNK = 2**20
-
+#: How many ragged rows are listed (a file of ten million ragged rows is refused all the same).
+LISTED = 1000
 
 
 def too_long() -> str:
@@ -52,7 +53,13 @@ class Screen:
     record_bytes: int = 0  # bytes of the current record so far
     quoted: bool = False  # inside a quoted cell
     text: bool = False  # a byte other than white space seen
-    last: int = -1  # the byte before this chunk (-1 at the start)
+    last: int = 10  # the byte before this chunk (a line end before the first)
+    record_commas: int = 0  # separators outside quotes in the current record so far
+    width: int | None = None  # the header's field count
+    crlf: bool | None = None  # whether lines end in CRLF (None: no line end yet)
+    pending: tuple[str, int] | None = None  # a closing quote or CR at a chunk's end, judged by the next byte
+    #: Records whose field count is not the header's (the first LISTED); reading goes on past them.
+    ragged: list[Problem] = field(default_factory=list)
     #: (record index, physical line minus 1 minus index) wherever that difference changes; records count the header as 0.
     breaks: list[tuple[int, int]] = field(default_factory=list)
     _decoder: codecs.IncrementalDecoder = field(default_factory=lambda: codecs.getincrementaldecoder("utf-8-sig")())
@@ -88,9 +95,16 @@ class Screen:
                                        f"bytes that are not UTF-8 at byte {self.offset - 1}; save the file as UTF-8")  # fmt: skip
         if self.problem is None and not self.text:
             self.problem = Problem(self.name, 1, None, None, "empty-file", "the file is empty; expected a header row and figures")
-        if self.problem is None and self.record_bytes and not self.last == 10:
-            self._end_records(np.array([self.offset], dtype=np.int64), np.array([self.lines + 1], dtype=np.int64), b"")
+        if self.problem is None and self.pending and self.pending[0] == "cr":
+            self._lone_cr(self.pending[1])
+        if self.problem is None and self.record_bytes > 0:
+            ends = np.array([self.offset], dtype=np.int64)
+            self._end_records(ends, np.array([self.lines + 1], dtype=np.int64), b"", lambda at: np.zeros(len(at), dtype=np.int64))
         return self.problem
+
+    def problems(self) -> list[Problem]:
+        """What the screen found: the problem that stopped it, else the ragged rows (empty: go on and parse)."""
+        return [self.problem] if self.problem is not None else list(self.ragged)
 
     def line(self, record: int) -> int:
         """The physical line where record ``record`` starts (the header is record 0, on line 1)."""
@@ -111,31 +125,119 @@ class Screen:
         return False
 
     def _records(self, chunk: bytes) -> None:
-        """Find where records end (newlines outside quotes), check their length, note lines and records parting."""
+        """Find where records end (newlines outside quotes), check quoting and record length, count fields,
+        note where records and lines part."""
         raw = np.frombuffer(chunk, dtype=np.uint8)
-        if not self.quoted and b'"' not in chunk:
-            newlines = np.flatnonzero(raw == 10)
+        all_newlines = np.flatnonzero(raw == 10)
+        commas = np.flatnonzero(raw == 44)
+        if not self.quoted and not self.pending and b'"' not in chunk and b"\r" not in chunk:
+            newlines, separators = all_newlines, lambda at: np.searchsorted(commas, at)  # the common chunk: nothing to judge
+            crlf = np.zeros(len(newlines), dtype=bool)
         else:
-            special = np.flatnonzero((raw == 10) | (raw == 34))
-            kinds = raw[special]
-            quotes = special[kinds == 34]
-            all_newlines = special[kinds == 10]
-            inside = ((np.searchsorted(quotes, all_newlines) + self.quoted) & 1) == 1
-            newlines = all_newlines[~inside]
-            self.quoted = bool((len(quotes) + self.quoted) & 1)
-        count = chunk.count(b"\n")
-        line_numbers = self.lines + 1 + np.searchsorted(np.flatnonzero(raw == 10), newlines) if len(newlines) else newlines
-        self._end_records(self.offset + newlines, line_numbers, chunk)
-        self.lines += count
+            newlines, separators = self._quoting(chunk, raw, all_newlines, commas)
+            if self.problem is not None:
+                return
+            crlf = (newlines > 0) & (raw[np.maximum(newlines - 1, 0)] == 13) | ((newlines == 0) & (self.last == 13))
+        if len(newlines):  # one kind of line end per file (DuckDB cannot read a mix)
+            self.crlf = bool(crlf[0]) if self.crlf is None else self.crlf
+            other = np.flatnonzero(crlf != self.crlf)
+            if len(other):
+                line = self.lines + 1 + int(np.searchsorted(all_newlines, newlines[other[0]]))
+                self.problem = Problem(self.name, line, None, None, "bad-csv",
+                                       f"this line ends in {'LF' if self.crlf else 'CRLF'}, lines before it in "
+                                       f"{'CRLF' if self.crlf else 'LF'}; save the file with one kind of line end")  # fmt: skip
+                return
+        line_numbers = self.lines + 1 + np.searchsorted(all_newlines, newlines) if len(newlines) else newlines
+        self._end_records(self.offset + newlines, line_numbers, chunk, separators)
+        self.lines += len(all_newlines)
         self.offset += len(chunk)
         self.last = chunk[-1] if chunk else self.last
         if self.problem is None and self.record_bytes > MAX_RECORD_BYTES:
             self.problem = Problem(self.name, self.record_line, None, None, "record-too-long", too_long())
 
-    def _end_records(self, ends: np.ndarray, end_lines: np.ndarray, chunk: bytes) -> None:
-        """Records end at byte offsets ``ends`` (a newline on line ``end_lines``, or the end of the file)."""
+    def _quoting(self, chunk: bytes, raw: np.ndarray, all_newlines: np.ndarray, commas: np.ndarray):
+        """Newlines outside quotes and a function counting separators outside quotes before positions
+        in the chunk; a problem for a quote in the wrong place or a lone CR.
+
+        A quote may open a cell (after a comma, a line end or the file's start) or, inside a
+        quoted cell, close it (before a comma, a line end or the end) or be doubled. Anything
+        else is read differently by different CSV readers, so it is refused for all of them.
+        """
+        quotes = np.flatnonzero(raw == 34)
+        start_quoted = self.quoted
+        n = len(raw)
+
+        def inside(positions: np.ndarray) -> np.ndarray:  # for positions that are not quotes
+            return ((np.searchsorted(quotes, positions) + start_quoted) & 1) == 1
+
+        def before(positions: np.ndarray) -> np.ndarray:  # the byte before each position (a line end before the file)
+            found = raw[np.maximum(positions - 1, 0)].astype(np.int64)
+            found[positions == 0] = self.last
+            if self.offset == 0 and chunk.startswith(b"\xef\xbb\xbf"):
+                found[positions == 3] = 10  # just after the byte-order mark
+            return found
+
+        def after(positions: np.ndarray) -> np.ndarray:  # the byte after each position (0: in the next chunk)
+            found = raw[np.minimum(positions + 1, n - 1)].astype(np.int64)
+            found[positions == n - 1] = 0
+            return found
+
+        if self.pending:  # the last byte of the chunk before needs this chunk's first byte
+            kind, at_line = self.pending
+            self.pending = None
+            if kind == "quote" and raw[0] not in (44, 10, 13, 34):
+                return self._misquoted(at_line)
+            if kind == "cr" and raw[0] != 10:
+                return self._lone_cr(at_line)
+        opening = ((np.arange(len(quotes)) + start_quoted) & 1) == 0
+        bad_open = opening & ~np.isin(before(quotes), (44, 10, 34))
+        closing_at_end = ~opening & (quotes == n - 1)
+        bad_close = ~opening & ~closing_at_end & ~np.isin(after(quotes), (44, 10, 13, 34))
+        crs = np.flatnonzero(raw == 13)
+        crs = crs[~inside(crs)]
+        lone = crs[(crs != n - 1) & (after(crs) != 10)]
+        bad = np.concatenate([quotes[bad_open | bad_close], lone])
+        if len(bad):
+            first = int(bad.min())
+            line = self.lines + int(np.searchsorted(all_newlines, first)) + 1
+            return self._misquoted(line) if raw[first] == 34 else self._lone_cr(line)
+        if closing_at_end.any():
+            self.pending = ("quote", self.lines + len(all_newlines) + 1)
+        elif len(crs) and crs[-1] == n - 1:
+            self.pending = ("cr", self.lines + len(all_newlines) + 1)
+        self.quoted = bool((len(quotes) + start_quoted) & 1)
+        # Quoted spans (one may run on from the chunk before, one into the next) and the separators inside each.
+        opens = np.concatenate([[-1], quotes[opening]]) if start_quoted else quotes[opening]
+        closes = quotes[~opening]
+        closes = np.concatenate([closes, [n]]) if len(opens) > len(closes) else closes
+        within = np.cumsum(np.searchsorted(commas, closes) - np.searchsorted(commas, opens))
+
+        def separators(at: np.ndarray) -> np.ndarray:  # separators outside quotes before each position (outside quotes)
+            if not len(opens):
+                return np.searchsorted(commas, at)
+            spans = np.searchsorted(opens, at)  # spans opened before: all closed by then, or running to the end
+            return np.searchsorted(commas, at) - np.where(spans > 0, within[np.maximum(spans - 1, 0)], 0)
+
+        return all_newlines[~inside(all_newlines)], separators
+
+    def _misquoted(self, line: int):
+        self.problem = Problem(self.name, line, None, None, "bad-csv",
+                               "a '\"' inside a cell that is not quoted, or text after a closing '\"'; "
+                               "quote the whole cell and double each '\"' in it")  # fmt: skip
+        return np.array([], dtype=np.int64), None
+
+    def _lone_cr(self, line: int):
+        self.problem = Problem(self.name, line, None, None, "bad-csv",
+                               "a carriage return (CR) outside quotes that does not end a line; save the file with LF or CRLF line ends")  # fmt: skip
+        return np.array([], dtype=np.int64), None
+
+    def _end_records(self, ends: np.ndarray, end_lines: np.ndarray, chunk: bytes, separators) -> None:
+        """Records end at byte offsets ``ends`` (a newline on line ``end_lines``, or the end of the file);
+        ``separators`` counts the separators outside quotes before positions in ``chunk``."""
+        to_end = int(separators(np.array([len(chunk)]))[0])
         if not len(ends):
             self.record_bytes += len(chunk)
+            self.record_commas += to_end
             return
         starts = np.concatenate([[self.offset - self.record_bytes], ends[:-1] + 1])
         start_lines = np.concatenate([[self.record_line], end_lines[:-1] + 1])
@@ -144,6 +246,10 @@ class Screen:
             at = int(np.argmax(lengths > MAX_RECORD_BYTES))
             self.problem = Problem(self.name, int(start_lines[at]), None, None, "record-too-long", too_long())
             return
+        counts = separators(ends - self.offset)
+        fields = np.diff(counts, prepend=0) + 1
+        fields[0] += self.record_commas
+        self.record_commas = to_end - int(counts[-1])
         # Blank: nothing, or a lone CR before the newline (the readers skip both).
         first = np.zeros(len(starts), dtype=np.int64)
         inside = (starts >= self.offset) & (starts < self.offset + len(chunk))
@@ -151,8 +257,15 @@ class Screen:
             first[inside] = np.frombuffer(chunk, dtype=np.uint8)[starts[inside] - self.offset]
         first[starts == self.offset - 1] = self.last  # a CR at the end of the chunk before
         blank = (lengths == 0) | ((lengths == 1) & (first == 13))
-        kept_lines = start_lines[~blank]
+        kept_lines, kept_fields = start_lines[~blank], fields[~blank]
         if len(kept_lines):
+            if self.width is None:
+                self.width = int(kept_fields[0])
+            ragged = np.flatnonzero(kept_fields != self.width)[: LISTED - len(self.ragged)]
+            self.ragged += [
+                Problem(self.name, int(kept_lines[i]), None, None, "ragged-row", f"{int(kept_fields[i])} fields where the header has {self.width}")
+                for i in ragged
+            ]  # fmt: skip
             index = self.records + np.arange(len(kept_lines))
             extra = kept_lines - 1 - index
             previous = self.breaks[-1][1] if self.breaks else 0

@@ -7,7 +7,6 @@ limit is shown with the real limit on an 8 MiB line and, in-process, with a smal
 from __future__ import annotations
 
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -26,16 +25,24 @@ ENGINES = ["pandas", "duckdb"]
 pytest.importorskip("duckdb")
 
 
+# Runs the command and reports its own peak memory on a last stderr line (os.wait4: that child's alone).
+MEASURE = (
+    "import os, subprocess, sys; child = subprocess.Popen(sys.argv[1:]); _, status, usage = os.wait4(child.pid, 0); "
+    "sys.stderr.write(f'peak-kib={usage.ru_maxrss}'); sys.exit(os.waitstatus_to_exitcode(status))"
+)
+
+
 def run(*args: str, engine: str = "auto", stdin: bytes | None = None) -> tuple[subprocess.CompletedProcess, float, int]:
     """Run tradecli in a child process: the result, the seconds it took, the child's peak memory in MiB."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TRADECLI_ENGINE": engine}
     before = time.monotonic()
     result = subprocess.run(
-        [sys.executable, "-m", "tradecli", *args], env=env, input=stdin, capture_output=True, timeout=60,
-        stdin=None if stdin is not None else subprocess.DEVNULL,
+        [sys.executable, "-c", MEASURE, sys.executable, "-m", "tradecli", *args], env=env, input=stdin,
+        capture_output=True, timeout=60, stdin=None if stdin is not None else subprocess.DEVNULL,
     )  # fmt: skip
     seconds = time.monotonic() - before
-    return result, seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss >> 10
+    stderr, _, peak = result.stderr.rpartition(b"peak-kib=")
+    return subprocess.CompletedProcess(result.args, result.returncode, result.stdout, stderr), seconds, int(peak) >> 10
 
 
 def one_line_error(result: subprocess.CompletedProcess, *words: str) -> str:

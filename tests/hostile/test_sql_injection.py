@@ -27,7 +27,7 @@ def payloads(target, db):
     closings = ["'", "': 'VARCHAR'}", "': 'VARCHAR'})", "': 'VARCHAR'}))", "')", "'))", '"', '")', "})"]
     return [f"x{close}; {statement}; --" for statement in statements for close in closings] + [
         f"x' /* {statements[0]} */ --",
-        f"x\"; {statements[0]}; --",
+        f'x"; {statements[0]}; --',
     ]
 
 
