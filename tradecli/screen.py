@@ -227,8 +227,8 @@ class Screen:
         return np.array([], dtype=np.int64), None
 
     def _lone_cr(self, line: int):
-        self.problem = Problem(self.name, line, None, None, "bad-csv",
-                               "a carriage return (CR) outside quotes that does not end a line; save the file with LF or CRLF line ends")  # fmt: skip
+        message = "a carriage return (CR) outside quotes that does not end a line; save the file with LF or CRLF line ends"
+        self.problem = Problem(self.name, line, None, None, "bad-csv", message)
         return np.array([], dtype=np.int64), None
 
     def _end_records(self, ends: np.ndarray, end_lines: np.ndarray, chunk: bytes, separators) -> None:
@@ -262,10 +262,11 @@ class Screen:
             if self.width is None:
                 self.width = int(kept_fields[0])
             ragged = np.flatnonzero(kept_fields != self.width)[: LISTED - len(self.ragged)]
+            message = "{} fields where the header has " + str(self.width)
             self.ragged += [
-                Problem(self.name, int(kept_lines[i]), None, None, "ragged-row", f"{int(kept_fields[i])} fields where the header has {self.width}")
+                Problem(self.name, int(kept_lines[i]), None, None, "ragged-row", message.format(int(kept_fields[i])))
                 for i in ragged
-            ]  # fmt: skip
+            ]
             index = self.records + np.arange(len(kept_lines))
             extra = kept_lines - 1 - index
             previous = self.breaks[-1][1] if self.breaks else 0

@@ -259,14 +259,14 @@ def repeated_figure(file: str, line: int, value: float, first_file: str, first_l
 
 def total_mismatch(file: str, line: int, total: float, flows_sum: float) -> Problem:
     """A reported total that differs from its exports + imports by more than rounding."""
-    return Problem(file, line, "value", _fmt(total), "total-mismatch",
-                   f"total {_fmt(total)} differs from exports + imports {_fmt(flows_sum)} by more than rounding", WARNING)  # fmt: skip
+    message = f"total {_fmt(total)} differs from exports + imports {_fmt(flows_sum)} by more than rounding"
+    return Problem(file, line, "value", _fmt(total), "total-mismatch", message, WARNING)
 
 
 def group_below_member(file: str, line: int, value: float, group: str, flow: str, member: str, member_value: float) -> Problem:
     """A group's figure smaller than the same figure for one of its members."""
-    return Problem(file, line, "value", _fmt(value), "group-below-member",
-                   f"{group} {flow} {_fmt(value)} is smaller than its member {member}'s {_fmt(member_value)}", WARNING)  # fmt: skip
+    message = f"{group} {flow} {_fmt(value)} is smaller than its member {member}'s {_fmt(member_value)}"
+    return Problem(file, line, "value", _fmt(value), "group-below-member", message, WARNING)
 
 
 def _check_groups(keyed: pd.DataFrame) -> list[Problem]:

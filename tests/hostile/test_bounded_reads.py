@@ -49,7 +49,8 @@ def one_line_error(result: subprocess.CompletedProcess, *words: str) -> str:
     """One line on stderr, exit 1; the words in it (for validate, in its report on stdout)."""
     stderr = result.stderr.decode()
     assert result.returncode == 1, stderr
-    assert "Traceback" not in stderr and "MemoryError" not in stderr
+    assert "Traceback" not in stderr
+    assert "MemoryError" not in stderr
     (line,) = stderr.strip().splitlines()
     said = result.stdout.decode() if line.endswith(" warnings") else line  # validate: "FILE: 1 error, 0 warnings"
     for word in words:
