@@ -95,7 +95,7 @@ class _Connection:
     def execute(self, sql: str, params: dict | None = None):
         """Run ``sql`` with the parameters it names (DuckDB refuses unused ones); a file's header
         is read the first time a query names it, so a file that cannot be read fails there."""
-        given = dict(params or {})
+        given = {"whitespace": WHITESPACE, **(params or {})}
         for key, source in self._sources.items():
             given[f"path_{key}"] = str(source)
             if f"$columns_{key}" in sql and key not in self._columns:
@@ -136,12 +136,18 @@ def _scan(source: str | Path, lines: bool = True) -> str:
     return f"SELECT (row_number() OVER () + 1)::BIGINT AS line, * FROM {read}" if lines else f"SELECT * FROM {read}"
 
 
+def _csv_header(source: str | Path) -> list[str]:
+    """The CSV header's names, stripped, as the pandas reader reads them (the screen has bounded its length)."""
+    with open(source, encoding="utf-8-sig", newline="") as handle:
+        _, row, problem = next(screen.exact_records(handle, str(source)), (1, [], None))
+    if problem is not None:
+        raise ValueError(problem.message)
+    return [h.strip() for h in row or []]
+
+
 def _columns_of(source: str | Path) -> dict[str, str]:
     """The header as DuckDB's ``columns`` argument (every column text), bound as a parameter."""
-    import csv
-
-    with open(source, encoding="utf-8-sig", newline="") as handle:
-        header = [h.strip() for h in next(csv.reader(handle), [])]
+    header = _csv_header(source)
     if len(set(header)) < len(header):
         raise ValueError(f"the header repeats a column name: {sorted({h for h in header if header.count(h) > 1})}")
     return dict.fromkeys(header, "VARCHAR")
@@ -171,12 +177,23 @@ def screened(source: str | Path, name: str) -> screen.Screen:
         return screen.Screen(name, problem=Problem(name, None, None, None, "unreadable", message))
 
 
-def _header(con, scan: str) -> list[str]:
-    return [d[0] for d in con.execute(f"SELECT * FROM ({scan}) LIMIT 0").description if d[0] != "line"]
+def _header(con, scan: str, source: str | Path) -> list[str]:
+    """The file's column names as written (DuckDB would rename a column called "line", which the scan adds);
+    a CSV header that repeats a name is returned unread by DuckDB, for check_columns to name the repeat."""
+    header = [] if is_parquet(source) else _csv_header(source)
+    if len(set(header)) < len(header):
+        return header
+    names = [d[0] for d in con.execute(f"SELECT * FROM ({scan}) LIMIT 0").description][1:]
+    return names if is_parquet(source) else header
+
+
+#: What Python's str.strip() strips (DuckDB's trim() alone strips only spaces), bound as $whitespace.
+WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
 
 
 def _text(column: str) -> str:
-    return f"coalesce(trim(CAST({quote_ident(column)} AS VARCHAR)), '')"  # a blank CSV cell reads as NULL
+    """A cell as text stripped as the pandas reader strips it (a blank CSV cell reads as NULL: '')."""
+    return f"coalesce(trim(CAST({quote_ident(column)} AS VARCHAR), $whitespace), '')"
 
 
 def _cells(header: set[str] | list[str]) -> str:
@@ -212,7 +229,7 @@ def inspect(
             continue
         try:
             scan = _scan(source)
-            header = _header(con, scan)
+            header = _header(con, scan, source)
         except (duckdb.Error, OSError, UnicodeDecodeError, StopIteration, ValueError) as exc:
             problems += _structure(source, name) or [Problem(name, None, None, None, "unreadable", _first_line(exc))]
             continue
@@ -247,13 +264,13 @@ def _structure(source: str | Path, name: str) -> list[Problem]:
 def _check_cells(con, rows: str, name: str, lines: screen.Screen) -> tuple[list[Problem], dict[str, list[str]]]:
     """Cell rules over the whole file in one pass, then the first lines of what failed (``lines`` renumbers them)."""
     # DuckDB reads '1_000' as a number and 'nan' as NaN; pandas does not: both are bad numbers.
-    bad_number = "(trim(value) <> '' AND (number IS NULL OR isnan(number) OR contains(value, '_')))"
+    bad_number = "(trim(value, $whitespace) <> '' AND (number IS NULL OR isnan(number) OR contains(value, '_')))"
     # (code, column, condition); messages and severities come from validation's catalogue.
     checks = [("missing-value", c, f"{quote_ident(c)} = ''") for c in validation.BLANK_CHECKED] + [
         ("bad-number", "value", bad_number),
         ("not-finite", "value", "isinf(number)"),
         ("negative-value", "value", "number < 0"),
-        ("blank-value", "value", "trim(value) = ''"),
+        ("blank-value", "value", "trim(value, $whitespace) = ''"),
         ("self-trade", "partner", "reporter = partner AND reporter <> ''"),
     ]
     # Only this module's own fragments are joined here; names are quoted, cell values are bound parameters.
@@ -413,7 +430,7 @@ def select(source: str | Path, name: str, reporter: str | None, partner_codes: S
         return lines.problems(), None
     try:
         scan = _scan(source)
-        header = _header(con, scan)
+        header = _header(con, scan, source)
     except (duckdb.Error, OSError, UnicodeDecodeError, StopIteration, ValueError) as exc:
         return _structure(source, name) or [Problem(name, None, None, None, "unreadable", _first_line(exc))], None
     problems = validation.check_columns(name, header)
