@@ -87,7 +87,9 @@ def test_a_fuzzed_file_gets_the_same_findings_from_both_engines(rows, final_newl
 ODD_FILES = {
     "a column called line": "reporter,partner,flow,period,currency,value,source,quote,line\nIND,PER,export,2024,USD,1,s,q,1\n",
     "a repeated column": "reporter,partner,flow,period,currency,value,source,quote,value\nIND,PER,export,2024,USD,1,s,q,2\n",
-    "codes padded with TAB and NBSP": "reporter,partner,flow,period,currency,value,source,quote\n\tIND,\xa0PER,export ,2024,USD\t,\t7 ,s,q\n",
+    "codes padded with TAB and NBSP": (
+        "reporter,partner,flow,period,currency,value,source,quote\n\tIND,\xa0PER,export ,2024,USD\t,\t7 ,s,q\n"
+    ),
     "a TAB before a bad code": "reporter,partner,flow,period,currency,value,source,quote\n\tin,PER,export,2024,USD,1,s,q\n",
 }
 
