@@ -14,7 +14,6 @@ from __future__ import annotations
 import bisect
 import codecs
 import csv
-import io
 import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -366,8 +365,3 @@ def structure(path: str | Path, name: str) -> list[Problem]:
     """The structural problems ``exact_records`` finds in a file, read as a stream (bounded memory)."""
     with open(path, encoding="utf-8-sig", newline="") as handle:
         return [problem for _, _, problem in exact_records(handle, name) if problem is not None]
-
-
-def structure_of_text(text: str, name: str) -> list[Problem]:
-    """``structure`` for text in memory."""
-    return [problem for _, _, problem in exact_records(io.StringIO(text, newline=""), name) if problem is not None]
