@@ -89,6 +89,8 @@ class Screen:
         if self.problem is None:
             try:
                 self._decoder.decode(b"", final=True)
+                if self._decoder.getstate()[0]:  # utf-8-sig keeps a lone b"\xef" as the start of a BOM, even at the end
+                    raise UnicodeDecodeError("utf-8", b"", 0, 1, "unexpected end of data")
             except UnicodeDecodeError:
                 self.problem = Problem(self.name, self.lines + 1, None, None, "bad-encoding",
                                        f"bytes that are not UTF-8 at byte {self.offset - 1}; save the file as UTF-8")  # fmt: skip
