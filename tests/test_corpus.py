@@ -126,14 +126,14 @@ def test_an_unreadable_file(tmp_path):
 def test_an_unreadable_file_as_the_os_reports_it(tmp_path, monkeypatch):
     path = tmp_path / "secret.csv"
     path.write_bytes(b"x")
-    real = Path.read_bytes
+    real = Path.open
 
-    def refuse(self):
+    def refuse(self, *args, **kwargs):
         if self == path:
             raise PermissionError(13, "Permission denied")
-        return real(self)
+        return real(self, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    monkeypatch.setattr(Path, "open", refuse)
     result = run("balance", "--data", path)
     assert_clean_failure(result, path, None)
     assert "permission denied" in result.stderr

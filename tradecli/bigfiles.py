@@ -16,15 +16,20 @@ import hashlib
 import os
 import re
 import shutil
+import stat
 import tempfile
 import weakref
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from . import flags, partners, validation
+from . import flags, partners, screen, validation
 from .errors import MissingExtraError, TradeDataError, UsageError
-from .validation import ERROR, WARNING, Problem
+from .validation import ERROR, Problem
+
+#: How many findings of one kind (one code, or one column's bad codes) DuckDB lists per file; pandas lists
+#: every one, so a file with more gets a shorter list (the same verdict, first lines and messages).
+LISTED = 1000
 
 #: CSV files at least this big are read with DuckDB when it is installed (TRADECLI_ENGINE overrides).
 #: Below it pandas is faster (measured: validating a 64 MiB file takes DuckDB 1.5x pandas' time).
@@ -112,7 +117,7 @@ class _Connection:
     def execute(self, sql: str, params: dict | None = None):
         """Run ``sql`` with the parameters it names (DuckDB refuses unused ones); a file's header
         is read the first time a query names it, so a file that cannot be read fails there."""
-        given = dict(params or {})
+        given = {"whitespace": WHITESPACE, **(params or {})}
         for key, source in self._sources.items():
             given[f"path_{key}"] = str(source)
             if f"$columns_{key}" in sql and key not in self._columns:
@@ -153,20 +158,84 @@ def _scan(source: str | Path, lines: bool = True) -> str:
         )
     read = (
         f"read_csv({path}, header = true, all_varchar = true, strict_mode = true, null_padding = false, "
-        f"auto_detect = false, delim = ',', quote = '\"', escape = '\"', columns = $columns_{_key(source)})"
+        f"auto_detect = false, delim = ',', quote = '\"', escape = '\"', max_line_size = {2 * screen.MAX_RECORD_BYTES}, "
+        f"columns = $columns_{_key(source)})"
     )
     return f"SELECT (row_number() OVER () + 1)::BIGINT AS line, * FROM {read}" if lines else f"SELECT * FROM {read}"
 
 
+def _csv_header(source: str | Path) -> list[str]:
+    """The CSV header's names, stripped, as the pandas reader reads them (the screen has bounded its length)."""
+    with open(source, encoding="utf-8-sig", newline="") as handle:
+        _, row, problem = next(screen.exact_records(handle, str(source)), (1, [], None))
+    if problem is not None:
+        raise ValueError(problem.message)
+    return [h.strip() for h in row or []]
+
+
 def _columns_of(source: str | Path) -> dict[str, str]:
     """The header as DuckDB's ``columns`` argument (every column text), bound as a parameter."""
-    import csv
-
-    with open(source, encoding="utf-8-sig", newline="") as handle:
-        header = [h.strip() for h in next(csv.reader(handle), [])]
+    header = _csv_header(source)
     if len(set(header)) < len(header):
         raise ValueError(f"the header repeats a column name: {sorted({h for h in header if header.count(h) > 1})}")
     return dict.fromkeys(header, "VARCHAR")
+
+
+_screens: dict[tuple, screen.Screen] = {}
+
+
+def screened(source: str | Path, name: str) -> screen.Screen:
+    """The file screened as the pandas reader screens it (once per file version; Parquet is not CSV text):
+    its first problem, if any (one that cannot be opened is "unreadable"), and how records map to physical lines."""
+    try:
+        path = screen.regular(source)
+        info = path.stat()
+        if is_parquet(source):
+            return screen.Screen(name, text=True)
+        if stat.S_ISFIFO(info.st_mode):
+            raise OSError(f"{path}: a FIFO is read by the pandas engine only; save it to a file for DuckDB")
+        key = (str(path), name, info.st_size, info.st_mtime_ns, info.st_ino)
+        if key not in _screens:
+            if len(_screens) >= 16:
+                _screens.clear()  # a few file sets at a time: the renumbering can be large
+            _screens[key] = screen.screen_file(path, name)
+        return _screens[key]
+    except OSError as exc:
+        message = screen.unreadable(source, exc).split(": ", 1)[1]
+        return screen.Screen(name, problem=Problem(name, None, None, None, "unreadable", message))
+
+
+def _header(con, scan: str, source: str | Path) -> list[str]:
+    """The file's column names as written (DuckDB would rename a column called "line", which the scan adds);
+    a CSV header that repeats a name is returned unread by DuckDB, for check_columns to name the repeat."""
+    header = [] if is_parquet(source) else _csv_header(source)
+    if len(set(header)) < len(header):
+        return header
+    names = [d[0] for d in con.execute(f"SELECT * FROM ({scan}) LIMIT 0").description][1:]
+    return names if is_parquet(source) else header
+
+
+#: What Python's str.strip() strips (DuckDB's trim() alone strips only spaces), bound as $whitespace.
+WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
+
+
+def _text(column: str) -> str:
+    """A cell as text stripped as the pandas reader strips it (a blank CSV cell reads as NULL: '')."""
+    return f"coalesce(trim(CAST({quote_ident(column)} AS VARCHAR), $whitespace), '')"
+
+
+def _cells(header: set[str] | list[str]) -> str:
+    """Every schema column as text, stripped where the pandas reader strips (validation.STRIPPED), missing ones empty."""
+    return ", ".join(
+        (_text(c) if c in validation.STRIPPED else f"coalesce(CAST({quote_ident(c)} AS VARCHAR), '')") + f" AS {quote_ident(c)}"
+        if c in header else f"'' AS {quote_ident(c)}"
+        for c in validation.COLUMNS
+    )  # fmt: skip
+
+
+def _rows(scan: str, header: set[str]) -> str:
+    """The scan with every schema column as text (``_cells``) and ``number``."""
+    return f"SELECT line, {_cells(header)}, TRY_CAST({_text('value')} AS DOUBLE) AS number FROM ({scan})"
 
 
 def _materialized(con, rows: str, n: int, params: dict | None = None) -> str:
@@ -176,40 +245,12 @@ def _materialized(con, rows: str, n: int, params: dict | None = None) -> str:
     return f"SELECT * FROM {table}"
 
 
-def _header(con, scan: str) -> list[str]:
-    return [d[0] for d in con.execute(f"SELECT * FROM ({scan}) LIMIT 0").description if d[0] != "line"]
-
-
-def _text(column: str) -> str:
-    return f"coalesce(trim(CAST({quote_ident(column)} AS VARCHAR)), '')"  # a blank CSV cell reads as NULL
-
-
-def _cells(header: set[str]) -> str:
-    """Every schema column as trimmed text (missing optional ones empty), and ``number``: the value parsed."""
-    cells = ", ".join(f"{_text(c)} AS {quote_ident(c)}" if c in header else f"'' AS {quote_ident(c)}" for c in validation.COLUMNS)
-    return f"{cells}, TRY_CAST({_text('value')} AS DOUBLE) AS number"
-
-
-def _rows(scan: str, header: set[str]) -> str:
-    """The scan with every schema column as trimmed text (missing optional ones empty) and ``number``."""
-    return f"SELECT line, {_cells(header)} FROM ({scan})"
-
-
-def _rows_of(source: str | Path, header: set[str]) -> str:
-    """``_rows`` of a whole file. For CSV the cells are trimmed and parsed below the numbering of
-    lines, which DuckDB runs on one thread, so that work stays parallel."""
-    if is_parquet(source):
-        return _rows(_scan(source), header)
-    cells = f"SELECT {_cells(header)} FROM ({_scan(source, lines=False)})"
-    return f"SELECT (row_number() OVER () + 1)::BIGINT AS line, * FROM ({cells})"
-
-
 def inspect(
     sources: Sequence[str | Path], names: Sequence[str], con: _Connection | None = None
 ) -> tuple[list[Problem], list[tuple[str, str]], set[str], set[str]]:
     """Read each file once for the per-cell rules; return the problems, the usable (rows SQL, name)
-    pairs, the reporter codes and every code seen. A CSV file is read once into a table of
-    ``con`` (the rows SQL then reads that table, so later checks on ``con`` do not read it again)."""
+    pairs, the reporter codes and every code seen. A CSV file is read once into a table of ``con``
+    (the rows SQL then reads that table, so later checks on ``con`` do not read it again)."""
     import duckdb
 
     con = con or _Connection(sources)
@@ -218,23 +259,27 @@ def inspect(
     reporters: set[str] = set()
     everyone: set[str] = set()
     for n, (source, name) in enumerate(zip(sources, names, strict=True)):
+        lines = screened(source, name)
+        if lines.problems():  # unreadable, empty, not UTF-8, binary, misquoted, ragged: as pandas says it
+            problems += lines.problems()
+            continue
         try:
             scan = _scan(source)
-            header = _header(con, scan)
+            header = _header(con, scan, source)
         except (duckdb.Error, OSError, UnicodeDecodeError, StopIteration, ValueError) as exc:
-            problems.append(Problem(name, None, None, None, "unreadable", _first_line(exc)))
+            problems += _structure(source, name) or [Problem(name, None, None, None, "unreadable", _first_line(exc))]
             continue
         found = validation.check_columns(name, header)
         problems += found
         if any(p.severity == ERROR for p in found):
             continue
+        rows = _rows(scan, set(header))
         try:
-            rows = _rows_of(source, set(header))
             if not is_parquet(source):  # read a CSV once; reading Parquet again is cheap
                 rows = _materialized(con, rows, n)
-            cell_problems, distinct = _check_cells(con, rows, name)
+            cell_problems, distinct = _check_cells(con, rows, name, lines)
         except duckdb.Error as exc:
-            problems.append(Problem(name, None, None, None, "bad-csv", _first_line(exc)))
+            problems += _structure(source, name) or [Problem(name, None, None, None, "bad-csv", _first_line(exc))]
             continue
         problems += cell_problems
         reporters |= set(distinct["reporter"] or [])
@@ -243,50 +288,50 @@ def inspect(
     return problems, usable, reporters, everyone
 
 
-def _check_cells(con, rows: str, name: str) -> tuple[list[Problem], dict[str, list[str]]]:
-    """Cell rules over the whole file in one pass, then the first lines of what failed."""
+def _structure(source: str | Path, name: str) -> list[Problem]:
+    """When DuckDB cannot parse a CSV file: the ragged rows and broken quoting the pandas engine names
+    (the same reader, ``screen.exact_records``, streamed). Empty when that reader finds nothing."""
+    if is_parquet(source):
+        return []
+    try:
+        return screen.structure(source, name)
+    except (OSError, UnicodeDecodeError):
+        return []
+
+
+def _check_cells(con, rows: str, name: str, lines: screen.Screen) -> tuple[list[Problem], dict[str, list[str]]]:
+    """Cell rules over the whole file in one pass, then the first lines of what failed (``lines`` renumbers them)."""
     # DuckDB reads '1_000' as a number and 'nan' as NaN; pandas does not: both are bad numbers.
-    bad_number = "(value <> '' AND (number IS NULL OR isnan(number) OR contains(value, '_')))"
-    counts = {
-        "missing-value": " OR ".join(
-            f"{c} = ''" for c in ("reporter", "partner", "flow", "period", "currency", "source", "quote")
-        ),
-        "bad-number": bad_number,
-        "not-finite": "isinf(number)",
-        "negative-value": "number < 0",
-        "blank-value": "value = ''",
-        "self-trade": "reporter = partner AND reporter <> ''",
-    }
+    bad_number = "(trim(value, $whitespace) <> '' AND (number IS NULL OR isnan(number) OR contains(value, '_')))"
+    # (code, column, condition); messages and severities come from validation's catalogue.
+    checks = [("missing-value", c, f"{quote_ident(c)} = ''") for c in validation.BLANK_CHECKED] + [
+        ("bad-number", "value", bad_number),
+        ("not-finite", "value", "isinf(number)"),
+        ("negative-value", "value", "number < 0"),
+        ("blank-value", "value", "trim(value, $whitespace) = ''"),
+        ("self-trade", "partner", "reporter = partner AND reporter <> ''"),
+    ]
     # Only this module's own fragments are joined here; names are quoted, cell values are bound parameters.
-    columns = "count(*), " + ", ".join(f"count(*) FILTER (WHERE {cond}) AS {quote_ident(code)}" for code, cond in counts.items())
+    columns = "count(*), " + ", ".join(f"count(*) FILTER (WHERE {cond})" for _, _, cond in checks)
     listed = tuple(validation.cell_rules())  # every column a cell rule reads
     distinct = ", ".join(f"list(DISTINCT {quote_ident(c)}) AS {quote_ident(c)}" for c in listed)
     row = con.execute(f"SELECT {columns}, {distinct} FROM ({rows})").fetchone()
-    found = dict(zip(["rows", *counts, *listed], row, strict=True))
-    if not found["rows"]:
+    counts, found = row[1 : 1 + len(checks)], dict(zip(listed, row[1 + len(checks) :], strict=True))
+    if not row[0]:
         return [Problem(name, 1, None, None, "no-rows", "the file has a header but no figures")], found
 
     problems: list[Problem] = []
-    messages = {
-        "missing-value": ("reporter", "a required cell is blank"),
-        "bad-number": ("value", "'{value}' is not a number"),
-        "not-finite": ("value", "'{value}' is not a finite number"),
-        "negative-value": ("value", "'{value}' is negative; trade flows are never below zero"),
-        "blank-value": ("value", "the value is blank: a missing figure, left out (never read as zero)"),
-        "self-trade": ("partner", "reporter and partner are both '{value}'"),
-    }
-    for code, cond in counts.items():
-        if found[code]:
-            column, message = messages[code]
-            severity = WARNING if code == "blank-value" else ERROR
-            problems += _locate(con, rows, name, cond, column, code, message, severity)
-    rules = validation.cell_rules()  # the same rules, codes and messages as the pandas reader
-    for column, (good, code, message) in rules.items():
-        for value in found[column] or []:
-            if value and not good(value):
-                cond = f"{quote_ident(column)} = $value"
-                problems += _locate(con, rows, name, cond, column, code, message, ERROR, {"value": value})
-    return problems, found
+    rules = validation.value_rules()
+    for (code, column, cond), count in zip(checks, counts, strict=True):
+        if count:
+            message, severity = (validation.blank_message(column), ERROR) if code == "missing-value" else rules[code][1:]
+            problems += _locate(con, rows, name, cond, column, code, message, severity, lines=lines)
+    for column, (good, code, message) in validation.cell_rules().items():  # the same rules, codes and messages as pandas
+        bad = [value for value in found[column] or [] if value and not good(value)]
+        if bad:
+            cond = f"list_contains($bad, {quote_ident(column)})"
+            problems += _locate(con, rows, name, cond, column, code, message, ERROR, {"bad": bad}, lines=lines)
+    return sorted(problems, key=validation.order), found
 
 
 def _locate(
@@ -296,15 +341,24 @@ def _locate(
     cond: str,
     column: str,
     code: str,
-    message: str,
+    message,
     severity: str,
     params: dict | None = None,
-    limit: int = 20,
+    limit: int = LISTED,
+    lines: screen.Screen | None = None,
 ) -> list[Problem]:
-    """The first lines where ``cond`` holds (cell values bound as ``params``), as Problems."""
+    """The first lines where ``cond`` holds (cell values bound as ``params``), as Problems on physical lines."""
     sql = f"SELECT line, {quote_ident(column)} FROM ({rows}) WHERE {cond} ORDER BY line LIMIT {int(limit)}"
     found = con.execute(sql, params or {}).fetchall()
-    return [Problem(name, int(line), column, value, code, validation.say(message, value), severity) for line, value in found]
+    return [
+        Problem(name, _physical(lines, line), column, value, code, validation.say(message, value), severity)
+        for line, value in found
+    ]
+
+
+def _physical(lines: screen.Screen | None, line: int) -> int:
+    """DuckDB's record-based line (header = 1) as the physical line where the record starts."""
+    return int(line) if lines is None else lines.line(int(line) - 1)
 
 
 def _union(usable: list[tuple[str, str]]) -> tuple[str, dict[str, str]]:
@@ -323,44 +377,41 @@ def _union(usable: list[tuple[str, str]]) -> tuple[str, dict[str, str]]:
     }
 
 
-def _duplicates(usable: list[tuple[str, str]], sources: Sequence[str | Path], con: _Connection | None = None) -> list[Problem]:
+def _duplicates(
+    usable: list[tuple[str, str]], sources: Sequence[str | Path], line, con: _Connection | None = None
+) -> list[Problem]:
     """The group-by to one row per reporter × partner × flow × period × currency: keys given
     more than once are duplicates (same value) or conflicts (different values), both places named."""
     key = ", ".join(quote_ident(c) for c in validation.KEY)  # _union gives a blank scope its default
     con = con or _Connection(sources)
     union, names = _union(usable)
     found = con.execute(
-        f"WITH f AS (SELECT * FROM ({union}) WHERE number IS NOT NULL AND NOT isnan(number)), "
-        f"d AS (SELECT {key}, min(file_order) AS first_file, min(line) AS first_line FROM f "
-        f"GROUP BY {key} HAVING count(*) > 1 ORDER BY first_file, first_line LIMIT 20) "
         "SELECT list(file ORDER BY file_order, line), list(line ORDER BY file_order, line), "
         "list(number ORDER BY file_order, line) "
-        f"FROM f SEMI JOIN d USING ({key}) GROUP BY {key} ORDER BY min(file_order), min(line)",
+        f"FROM ({union}) WHERE number IS NOT NULL AND NOT isnan(number) "
+        f"GROUP BY {key} HAVING count(*) > 1 ORDER BY min(file_order), min(line) LIMIT {LISTED}",
         names,
     ).fetchall()
-    problems: list[Problem] = []
-    for files, lines, numbers in found:
-        where = f"{files[0]} line {lines[0]}"
-        for file, line, value in list(zip(files, lines, numbers, strict=True))[1:]:
-            if value == numbers[0]:
-                problems.append(Problem(file, int(line), "value", _fmt(value), "duplicate-figure", f"the same figure as {where}"))
-            else:
-                problems.append(
-                    Problem(file, int(line), "value", _fmt(value), "conflicting-figure",
-                            f"{_fmt(value)} conflicts with {_fmt(numbers[0])} at {where} "
-                            "for the same reporter, partner, flow, period, currency and scope")
-                )  # fmt: skip
-    return problems
+    return [
+        validation.repeated_figure(file, line(file, at), value, files[0], line(files[0], lines[0]), numbers[0])
+        for files, lines, numbers in found
+        for file, at, value in list(zip(files, lines, numbers, strict=True))[1:]
+    ]
 
 
 def _readable(sources: Sequence[str | Path], query):
     """Run ``query`` over the files; a file DuckDB cannot read is a one-line TradeDataError."""
     import duckdb
 
+    from .flows import summary  # the pandas engine's words for the same problem
+
+    names = ", ".join(str(s) for s in sources)
+    for source in sources:
+        if problems := screened(source, str(source)).problems():
+            raise TradeDataError(summary(problems))
     try:
         return query()
     except (duckdb.Error, OSError, UnicodeDecodeError, StopIteration, ValueError) as exc:
-        names = ", ".join(str(s) for s in sources)
         raise TradeDataError(
             f"{names}: cannot be read as a flows table ({_first_line(exc)}); run `tradecli validate {names}`"
         ) from None
@@ -423,22 +474,26 @@ def select(source: str | Path, name: str, reporter: str | None, partner_codes: S
     import duckdb
 
     con = _Connection([source])
+    lines = screened(source, name)
+    if lines.problems():
+        return lines.problems(), None
     try:
         scan = _scan(source)
-        header = _header(con, scan)
+        header = _header(con, scan, source)
     except (duckdb.Error, OSError, UnicodeDecodeError, StopIteration, ValueError) as exc:
-        return [Problem(name, None, None, None, "unreadable", _first_line(exc))], None
+        return _structure(source, name) or [Problem(name, None, None, None, "unreadable", _first_line(exc))], None
     problems = validation.check_columns(name, header)
     if any(p.severity == ERROR for p in problems):
         return problems, None
     conditions, params = _conditions(reporter, partner_codes, period)
     where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
-    cells = ", ".join(f"{_text(c)} AS {quote_ident(c)}" if c in header else f"'' AS {quote_ident(c)}" for c in validation.COLUMNS)
     try:
-        frame = con.execute(f"SELECT line, {cells} FROM ({scan}) {where} ORDER BY line", params).df()
+        frame = con.execute(f"SELECT line, {_cells(header)} FROM ({scan}) {where} ORDER BY line", params).df()
     except duckdb.Error as exc:
-        return [*problems, Problem(name, None, None, None, "bad-csv", _first_line(exc))], None
-    frame = frame.assign(**{c: frame[c].astype("str") for c in validation.COLUMNS}, line=frame["line"].astype("int64"))
+        return [*problems, *(_structure(source, name) or [Problem(name, None, None, None, "bad-csv", _first_line(exc))])], None
+    frame = frame.assign(
+        **{c: frame[c].astype("str") for c in validation.COLUMNS}, line=lines.lines_of(frame["line"].to_numpy("int64") - 1)
+    )
     return problems, frame.assign(number=validation.parse_values(frame["value"]))
 
 
@@ -452,22 +507,23 @@ def check(sources: Sequence[str | Path], names: Sequence[str]) -> list[Problem]:
     problems, usable, _, _ = inspect(sources, names, con)
     if not usable or any(p.severity == ERROR for p in problems):
         return problems
-    problems += _duplicates(usable, sources, con)
+    screens = {name: screened(source, name) for source, name in zip(sources, names, strict=True)}
+
+    def line(file: str, at: int) -> int:
+        return _physical(screens[file], at)
+
+    problems += _duplicates(usable, sources, line, con)
     union, names = _union(usable)
     figures = f"SELECT * FROM ({union}) WHERE number IS NOT NULL AND NOT isnan(number)"
     totals = con.execute(
         "SELECT arg_min(file, (file_order, line)) FILTER (WHERE flow = 'total'), min(line) FILTER (WHERE flow = 'total'), "
         "max(number) FILTER (WHERE flow = 'total') AS t, "
         "max(number) FILTER (WHERE flow = 'export') + max(number) FILTER (WHERE flow = 'import') AS s "
-        f"FROM ({figures}) GROUP BY reporter, partner, period, currency "
-        "HAVING count(*) FILTER (WHERE flow = 'total') > 0 AND abs(s - t) > $tolerance * t ORDER BY 2 LIMIT 20",
+        f"FROM ({figures}) GROUP BY reporter, partner, period, currency, scope "
+        f"HAVING count(*) FILTER (WHERE flow = 'total') > 0 AND abs(s - t) > $tolerance * t ORDER BY 2 LIMIT {LISTED}",
         {**names, "tolerance": validation.TOTAL_TOLERANCE},
     ).fetchall()
-    for file, line, total, flows_sum in totals:
-        problems.append(
-            Problem(file, int(line), "value", _fmt(total), "total-mismatch",
-                    f"total {_fmt(total)} differs from exports + imports {_fmt(flows_sum)} by more than rounding", WARNING)
-        )  # fmt: skip
+    problems += [validation.total_mismatch(file, line(file, at), total, flows_sum) for file, at, total, flows_sum in totals]
     links = [(code, group) for code, entry in partners.names().items() for group in entry.member_of]
     if links:
         small = con.execute(
@@ -475,19 +531,14 @@ def check(sources: Sequence[str | Path], names: Sequence[str]) -> list[Problem]:
             "SELECT g.file, g.line, g.number, g.partner, g.flow, m.partner, m.number "
             "FROM f m JOIN links ON m.partner = links.member "
             "JOIN f g ON g.partner = links.grp AND g.reporter = m.reporter AND g.flow = m.flow AND g.period = m.period "
-            "AND g.currency = m.currency WHERE g.number < m.number ORDER BY g.line LIMIT 20",
+            f"AND g.currency = m.currency AND g.scope = m.scope WHERE g.number < m.number ORDER BY g.line LIMIT {LISTED}",
             {**names, "members": [c for c, _ in links], "groups": [g for _, g in links]},
         ).fetchall()
-        for file, line, value, group, flow, member, member_value in small:
-            problems.append(
-                Problem(file, int(line), "value", _fmt(value), "group-below-member",
-                        f"{group} {flow} {_fmt(value)} is smaller than its member {member}'s {_fmt(member_value)}", WARNING)
-            )  # fmt: skip
+        problems += [
+            validation.group_below_member(file, line(file, at), value, group, flow, member, member_value)
+            for file, at, value, group, flow, member, member_value in small
+        ]
     return problems
-
-
-def _fmt(value: float) -> str:
-    return f"{value:.12g}"
 
 
 class Reduced(NamedTuple):
@@ -620,16 +671,21 @@ def _wide(
     import duckdb
     import pandas as pd
 
-    from . import flags, metrics, periods
+    from . import metrics, periods
 
     con = _Connection(sources)
     problems: list[Problem] = []
     usable: list[tuple[str, str]] = []
     conditions, params = _conditions(reporter, partner_codes, period)
+    screens: dict[str, screen.Screen] = {}
     for n, (source, name) in enumerate(zip(sources, names, strict=True)):
+        lines = screens[name] = screened(source, name)
+        if lines.problems():  # the same bounded screen and verdict as the pandas reader
+            problems += lines.problems()
+            continue
         try:
             scan = _scan(source)
-            header = _header(con, scan)
+            header = _header(con, scan, source)
         except (duckdb.Error, OSError, UnicodeDecodeError, StopIteration, ValueError) as exc:
             problems.append(Problem(name, None, None, None, "unreadable", _first_line(exc)))
             continue
@@ -642,10 +698,10 @@ def _wide(
                 kept = _rows(f"SELECT * FROM ({scan}) WHERE {' AND '.join(conditions)}", set(header))
                 rows = _materialized(con, kept, n, params)
             else:
-                rows = _rows_of(source, set(header))
+                rows = _rows(scan, set(header))
                 if not is_parquet(source):
                     rows = _materialized(con, rows, n)
-            cell_problems, _ = _check_cells(con, rows, name)
+            cell_problems, _ = _check_cells(con, rows, name, lines)
         except duckdb.Error as exc:
             problems.append(Problem(name, None, None, None, "bad-csv", _first_line(exc)))
             continue
@@ -670,7 +726,8 @@ def _wide(
         {**files, "tolerance": validation.TOTAL_TOLERANCE, **link_params},
     ).df()
     if not rows.empty:
-        problems += validation.check_figures(rows.assign(line=rows["line"].astype("int64")))
+        physical = [_physical(screens.get(f), at) for f, at in zip(rows["file"], rows["line"], strict=True)]
+        problems += validation.check_figures(rows.assign(line=pd.Series(physical, index=rows.index, dtype="int64")))
     if any(p.severity == ERROR for p in problems):
         return Reduced(problems, None, set(), set())
 

@@ -319,6 +319,8 @@ def _read_json(text: str, name: str) -> tuple[Shape, dict]:
         document = json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as exc:
         raise TradeDataError(f"{name}: line {exc.lineno}: not valid JSON ({exc.msg})") from None
+    except RecursionError:  # Python's JSON reader stops near 1,000 levels, long before memory runs out
+        raise TradeDataError(f"{name}: JSON nested too deep to read; a Comtrade API response is 3 levels deep") from None
     if isinstance(document, dict) and document.get("error"):
         raise TradeDataError(f"{name}: the Comtrade API answered with an error: {document['error']}")
     if isinstance(document, dict) and isinstance(document.get("dataset"), list):

@@ -11,14 +11,14 @@ import io
 import os
 import stat
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from . import bigfiles, bundled, periods, validation
+from . import bigfiles, bundled, periods, screen, validation
 from .errors import TradeDataError, UsageError
 from .validation import ERROR, Problem
 
@@ -99,47 +99,56 @@ def _display_name(source: str | Path) -> str:
 
 #: The most a stream (standard input, a FIFO) may hold: it is read into memory whole.
 MAX_STREAM_BYTES = 256 * 1024 * 1024
+#: The biggest CSV file the pandas engine reads (into memory, whole); bigger ones need DuckDB (tradecli[big]).
+MAX_TABLE_BYTES = 2**30
 
 
-def _read_stream(stream, name: str) -> bytes:
-    """A stream's bytes, read in blocks, refused past MAX_STREAM_BYTES (so /dev/zero or an endless pipe stops)."""
-    blocks, size = [], 0
-    while block := stream.read(1 << 20):
+def _pieces(source: str | Path) -> Iterator[bytes]:
+    """The bytes of a file, a FIFO or standard input ("-"), a block at a time; a stream stops past
+    MAX_STREAM_BYTES (so an endless pipe ends). TradeDataError (one line, saying what to do) when
+    it cannot be read; a device (/dev/zero, /dev/urandom) is refused before a byte is read."""
+    if str(source) == "-":
+        if sys.stdin is None:
+            raise TradeDataError("--data -: standard input is closed; pass a file, or pipe the CSV in")
+        yield from _bounded(sys.stdin.buffer, "<stdin>")
+        return
+    path = Path(source)
+    try:
+        with screen.regular(path).open("rb") as handle:
+            if stat.S_ISFIFO(os.fstat(handle.fileno()).st_mode):
+                yield from _bounded(handle, str(path))
+            else:
+                yield from iter(lambda: handle.read(screen.CHUNK), b"")
+    except OSError as exc:
+        raise TradeDataError(screen.unreadable(path, exc)) from None
+
+
+def _bounded(stream, name: str) -> Iterator[bytes]:
+    """A stream's blocks, refused past MAX_STREAM_BYTES."""
+    size = 0
+    while block := stream.read(screen.CHUNK):
         size += len(block)
         if size > MAX_STREAM_BYTES:
             raise TradeDataError(f"{name}: more than {MAX_STREAM_BYTES >> 20} MiB from a stream; save it to a file and pass that")
+        yield block
+
+
+def read_bytes(source: str | Path, limit: int | None = None) -> bytes:
+    """A file's bytes ("-": standard input); TradeDataError in one line when it cannot be read
+    or holds more than ``limit`` bytes (checked as it is read, so memory stays bounded)."""
+    if limit is not None and str(source) != "-" and Path(source).is_file() and Path(source).stat().st_size > limit:
+        raise TradeDataError(f"{source}: more than {limit >> 20} MiB; {_too_big_hint(limit)}")
+    blocks, size = [], 0
+    for block in _pieces(source):
+        size += len(block)
+        if limit is not None and size > limit:
+            raise TradeDataError(f"{_display_name(source)}: more than {limit >> 20} MiB; {_too_big_hint(limit)}")
         blocks.append(block)
     return b"".join(blocks)
 
 
-def _read_bytes(source: str | Path) -> bytes:
-    """The file's bytes; TradeDataError (one line, saying what to do) when it cannot be read."""
-    if str(source) == "-":
-        if sys.stdin is None:
-            raise TradeDataError("--data -: standard input is closed; pass a file, or pipe the CSV in")
-        return _read_stream(sys.stdin.buffer, "<stdin>")
-    path = Path(source)
-    try:
-        mode = path.stat().st_mode
-        if stat.S_ISFIFO(mode):
-            with path.open("rb") as stream:
-                return _read_stream(stream, str(path))
-        if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
-            raise TradeDataError(f"{path}: not a regular file (a device or socket); pass a CSV file")
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise TradeDataError(f"{path}: no such file; check the path") from None
-    except IsADirectoryError:
-        raise TradeDataError(f"{path}: is a directory, not a CSV file") from None
-    except PermissionError:
-        raise TradeDataError(f"{path}: permission denied; check the file's permissions") from None
-    except OSError as exc:
-        raise TradeDataError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-
-
-def read_bytes(source: str | Path) -> bytes:
-    """A file's bytes ("-": standard input); TradeDataError in one line when it cannot be read."""
-    return _read_bytes(source)
+def _too_big_hint(limit: int) -> str:
+    return "the limit on a file read whole" if limit != MAX_TABLE_BYTES else "install DuckDB (tradecli[big]) to read it"
 
 
 def _records(data: bytes) -> tuple[np.ndarray, np.ndarray]:
@@ -169,27 +178,19 @@ def _records(data: bytes) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _read_exact(text: str, name: str) -> tuple[list[str], list[list[str]], list[int], list[Problem]]:
-    """Parse with the csv module (slow, exact): header, rows, their physical lines, ragged rows."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    problems: list[Problem] = []
-    try:
-        header = next(reader)
-        rows, lines = [], []
-        start = reader.line_num + 1
-        for row in reader:
-            if len(row) != len(header) and any(cell.strip() for cell in row):
-                problems.append(
-                    Problem(name, start, None, None, "ragged-row", f"{len(row)} fields where the header has {len(header)}")
-                )
-            elif len(row) == len(header):
-                rows.append(row)
-                lines.append(start)
-            start = reader.line_num + 1
-    except StopIteration:
-        return [], [], [], []
-    except csv.Error as exc:
-        problems.append(Problem(name, reader.line_num, None, None, "bad-csv", f"not valid CSV: {exc}"))
-        return [], [], [], problems
+    """Parse with the csv module (slow, exact; ``screen.exact_records``): header, rows, their physical lines, problems."""
+    header: list[str] = []
+    rows, lines, problems = [], [], []
+    for line, row, problem in screen.exact_records(io.StringIO(text, newline=""), name):
+        if problem is not None:
+            problems.append(problem)
+        elif line == 1 and not rows and not header:
+            header = row
+        else:
+            rows.append(row)
+            lines.append(line)
+    if any(p.code != "ragged-row" for p in problems):
+        return header, [], [], problems
     return header, rows, lines, problems
 
 
@@ -216,12 +217,8 @@ def _read_fast(data: bytes, text: str, name: str) -> tuple[list[str], pd.DataFra
     lines, fields = _records_quick(data, width) or _records(data)
     if len(lines) == 0 or fields[0] != width:  # e.g. a quoted newline in the header: the exact reader decides
         return header, None, []
-    ragged = np.flatnonzero(fields[1:] != width)
-    if len(ragged):
-        message = "{} fields where the header has " + str(width)
-        return header, pd.DataFrame(), [
-            Problem(name, int(lines[1 + i]), None, None, "ragged-row", message.format(int(fields[1 + i]))) for i in ragged
-        ]  # fmt: skip
+    if (fields[1:] != width).any():  # ragged rows: the exact reader names them, as it does for every engine
+        return header, None, []
     # Code columns arrive as categoricals: a few distinct values, each parsed once.
     # (Periods are mostly digits, which pandas would turn into numbers: they come as text.)
     as_category = set(validation.STRIPPED) - {"id", "period"}
@@ -285,33 +282,39 @@ def read_table(source: str | Path, name: str | None = None) -> tuple[pd.DataFram
     Nothing is ever written.
     """
     name = name or _display_name(source)
+    found, blocks, size = screen.Screen(name), [], 0
     try:
-        data = _read_bytes(source)
+        for block in _pieces(source):
+            if not found.feed(block):
+                break
+            size += len(block)
+            if size <= MAX_TABLE_BYTES:  # past it, only screened: a problem in the file is still the verdict
+                blocks.append(block)
     except TradeDataError as exc:
         return _empty(), [Problem(name, None, None, None, "unreadable", str(exc).split(": ", 1)[1])]
-    return parse_table(data, name)
+    found.finish()
+    if found.problems():
+        return _empty(), found.problems()
+    if size > MAX_TABLE_BYTES:
+        return _empty(), [
+            Problem(name, None, None, None, "unreadable",
+                    f"more than {MAX_TABLE_BYTES >> 20} MiB, the most the pandas engine reads; {_too_big_hint(MAX_TABLE_BYTES)}")
+        ]  # fmt: skip
+    data = b"".join(blocks)
+    del blocks
+    return parse_table(data, name, screened=True)
 
 
 def _empty() -> pd.DataFrame:
     return pd.DataFrame(columns=[*validation.COLUMNS, "line", "number"])
 
 
-def parse_table(data: bytes, name: str) -> tuple[pd.DataFrame, list[Problem]]:
-    """``read_table`` for bytes already read (``name`` names them in problems)."""
+def parse_table(data: bytes, name: str, screened: bool = False) -> tuple[pd.DataFrame, list[Problem]]:
+    """``read_table`` for bytes already read (``name`` names them in problems; ``screened``: ``screen`` passed them)."""
     empty = _empty()
-    if not data.strip():
-        return empty, [Problem(name, 1, None, None, "empty-file", "the file is empty; expected a header row and figures")]
-    try:
-        text = data.decode("utf-8-sig")  # a UTF-8 byte-order mark is allowed and dropped
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        return empty, [
-            Problem(name, line, None, repr(data[exc.start : exc.start + 4]), "bad-encoding",
-                    f"bytes that are not UTF-8 at byte {exc.start}; save the file as UTF-8")
-        ]  # fmt: skip
-    if "\x00" in text:
-        line = text[: text.index("\x00")].count("\n") + 1
-        return empty, [Problem(name, line, None, None, "bad-encoding", "a NUL byte: this looks like a binary file, not CSV text")]
+    if not screened and (problems := screen.screen(screen.chunks(data), name).problems()):
+        return empty, problems
+    text = data.decode("utf-8-sig")  # a UTF-8 byte-order mark is allowed and dropped
 
     header, frame, problems = _read_fast(data, text, name)
     if frame is None:
@@ -387,7 +390,9 @@ def check(sources: Sequence[str | Path] | None = None) -> list[Problem]:
     files = [s for s in (sources or []) if s != BUNDLED and str(s) != "-"]
     if files and bigfiles.wanted(files):
         small = [s for s in sources if s not in files]
-        return (_read_all(small, typed=False)[0] if small else []) + bigfiles.check(files, [_name(f) for f in files])
+        problems = (_read_all(small, typed=False)[0] if small else []) + bigfiles.check(files, [_name(f) for f in files])
+        order = {_name(s): n for n, s in enumerate(sources)}
+        return sorted(problems, key=lambda p: (order.get(p.file, 0), p.line or 0))  # as _read_all lists them
     problems, _ = _read_all(sources, typed=False)
     return problems
 

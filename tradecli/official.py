@@ -42,6 +42,10 @@ class Imported:
     warnings: list[Problem] = field(default_factory=list)
 
 
+#: The biggest official file read (whole, into memory); a bigger one is refused in one line naming the limit.
+MAX_IMPORT_BYTES = 256 * 2**20
+
+
 def _file_name(source: str | Path) -> str:
     """The ``source`` cell of an imported row: the input file's name (its directory is not part of it)."""
     return "<stdin>" if str(source) == "-" else Path(str(source)).name
@@ -190,7 +194,7 @@ def read_tradestat(
         raise UsageError(f"--currency '{currency}': TradeStat tables are in US$ million (USD) or ₹ crore (INR)")
     currency = currency.upper()
     name = name or _file_name(source)
-    text, encoding_note = comtrade.decode(flows.read_bytes(source), name)
+    text, encoding_note = comtrade.decode(flows.read_bytes(source, MAX_IMPORT_BYTES), name)
     what = comtrade.what_text(text)
     if what:
         raise TradeDataError(f"{name}: {what}")
@@ -470,7 +474,7 @@ def read_comtrade(
     if months is not None and months not in MONTHS:
         raise UsageError(f"--months '{months}': use fiscal (April–March years) or calendar")
     name = name or _file_name(source)
-    text, encoding_note = comtrade.decode(flows.read_bytes(source), name)
+    text, encoding_note = comtrade.decode(flows.read_bytes(source, MAX_IMPORT_BYTES), name)
     shape, document = comtrade.read(text, name)
     warnings = []
     if encoding_note:

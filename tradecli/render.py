@@ -81,6 +81,12 @@ def for_path(fmt: Format, path: str | None) -> Format:
 DECIMALS = 10
 
 
+def _digits(value: float) -> str:
+    """A float with 15 significant digits, or all 17 where 15 would round past the largest float (to inf)."""
+    text = f"{value:.15g}"
+    return text if -1e308 < value < 1e308 or not math.isinf(float(text)) else repr(value)
+
+
 def raw(value: Any) -> Any:
     """A cell as a plain Python value: floats rounded (see DECIMALS), missing as None."""
     if value is None or type(value).__name__ in ("NAType", "NaTType"):
@@ -89,7 +95,7 @@ def raw(value: Any) -> Any:
         value = float(value)
         if math.isnan(value):
             return None
-        return float(f"{round(value, DECIMALS):.15g}")
+        return float(_digits(round(value, DECIMALS)))
     if type(value).__name__.startswith("int"):
         return int(value)
     if value != value:  # pandas NA / NaT
@@ -119,7 +125,10 @@ def write_csv(frame, out: IO[str], header: bool = True) -> None:
         if pd.api.types.is_float_dtype(column.dtype):
             values = column.to_numpy(dtype="float64")
             # A comprehension over plain floats formats faster than numpy's char.mod.
-            text = [f"{v:.15g}" for v in np.round(values, DECIMALS).tolist()]
+            # numpy rounds by scaling by 10**DECIMALS, which overflows near the largest float: those stay as they are.
+            small = np.abs(values) < 1e290
+            rounded = np.where(small, np.round(np.where(small, values, 0.0), DECIMALS), values)
+            text = [f"{v:.15g}" if -1e308 < v < 1e308 else _digits(v) for v in rounded.tolist()]
             columns.append(["" if t == "nan" else t for t in text])
         elif pd.api.types.is_integer_dtype(column.dtype) and not isinstance(column.dtype, pd.api.extensions.ExtensionDtype):
             columns.append([str(v) for v in column.tolist()])

@@ -15,7 +15,8 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "
 # quotes where its field begins mid-cell, so it splits a cell at any of , ; TAB | CR LF and
 # each fragment can begin a formula: a trigger after one of them gets a ' too.
 # Quotes may stand between: a reader strips them and sees the trigger first.
-_FRAGMENT = re.compile('(^|[,;\t|\r\n])("*)([=+\\-@\t\r\n＝＋－＠])')
+# The separator is looked behind, not taken, so "\r\n=" marks both the LF and the '='.
+_FRAGMENT = re.compile('(?:^|(?<=[,;\t|\r\n]))("*)([=+\\-@\t\r\n＝＋－＠])')
 _SPLITS = re.compile('[,;\t|\r\n"]')
 
 # C0 and C1 controls, DEL, and the bidi marks, embeddings, overrides and isolates.
@@ -29,7 +30,7 @@ def neutralise(text: str) -> str:
 
 def csv_cell(text: str) -> str:
     """One CSV text cell: no fragment begins a formula, and quoted (RFC 4180) when a separator could split it."""
-    text = _FRAGMENT.sub("\\1\\2'\\3", text)
+    text = _FRAGMENT.sub("\\1'\\2", text)
     if _SPLITS.search(text):
         return '"' + text.replace('"', '""') + '"'
     return text

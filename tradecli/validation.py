@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 from dataclasses import asdict, dataclass
 from functools import cache
 
@@ -141,6 +142,36 @@ def cell_rules() -> dict[str, tuple]:
     }  # fmt: skip
 
 
+#: Cells that must not be blank, in schema order ("missing-value").
+BLANK_CHECKED = ("reporter", "partner", "flow", "period", "currency", "source", "quote")
+
+
+def blank_message(column: str) -> str:
+    """The missing-value message for a blank required cell."""
+    return f"'{column}' is blank"
+
+
+def number_message(value: str) -> str:
+    """The bad-number message: a number written with thousands separators is told how to fix it."""
+    if re.fullmatch(r"-?[\d,]+(\.\d*)?", value.strip(), flags=re.ASCII):
+        return f"'{value}' is not a number; write it without thousands separators"
+    return f"'{value}' is not a number"
+
+
+def value_rules() -> dict[str, tuple[str, object, str]]:
+    """The rules on the value cell and the row, by code: (column reported, message of the value, severity).
+
+    Written once, like ``cell_rules``: the pandas checks below and the DuckDB engine both report these.
+    """
+    return {
+        "bad-number": ("value", number_message, ERROR),
+        "not-finite": ("value", "'{value}' is not a finite number", ERROR),
+        "negative-value": ("value", "'{value}' is negative; trade flows are never below zero", ERROR),
+        "blank-value": ("value", "the value is blank: a missing figure, left out (never read as zero)", WARNING),
+        "self-trade": ("partner", "reporter and partner are both '{value}'", ERROR),
+    }
+
+
 def parse_values(raw: pd.Series) -> pd.Series:
     """The value column as floats; blank and unparseable cells become NaN."""
     return pd.to_numeric(raw, errors="coerce").astype("float64")
@@ -167,8 +198,9 @@ def check_cells(file: str, frame: pd.DataFrame) -> list[Problem]:
     ``frame`` is what ``flows.read_table`` returns: text cells (codes stripped) and ``number``.
     """
     problems: list[Problem] = []
-    for column in ("reporter", "partner", "flow", "period", "currency", "source", "quote"):
-        problems += _cell_problems(file, frame, column, frame[column] == "", "missing-value", f"'{column}' is blank")
+    rules = value_rules()
+    for column in BLANK_CHECKED:
+        problems += _cell_problems(file, frame, column, frame[column] == "", "missing-value", blank_message(column))
 
     raw = frame["value"]
     value = frame["number"]
@@ -176,26 +208,21 @@ def check_cells(file: str, frame: pd.DataFrame) -> list[Problem]:
     odd = raw[value.isna()].astype("str").str.strip()
     blank = raw.index.isin(odd.index[odd == ""])
     unparsed = raw.index.isin(odd.index[odd != ""])
-    comma = raw.index.isin(odd.index[odd.str.fullmatch(r"-?[\d,]+(\.\d*)?")])
-    problems += _cell_problems(
-        file, frame, "value", comma, "bad-number", "'{value}' is not a number; write it without thousands separators"
-    )
-    problems += _cell_problems(file, frame, "value", unparsed & ~comma, "bad-number", "'{value}' is not a number")
-    problems += _cell_problems(
-        file, frame, "value", value.isin([math.inf, -math.inf]), "not-finite", "'{value}' is not a finite number"
-    )
-    problems += _cell_problems(
-        file, frame, "value", value < 0, "negative-value", "'{value}' is negative; trade flows are never below zero"
-    )
-    problems += _cell_problems(
-        file, frame, "value", blank, "blank-value", "the value is blank: a missing figure, left out (never read as zero)", WARNING
-    )
+    for code, bad in (("bad-number", unparsed), ("not-finite", value.isin([math.inf, -math.inf])),
+                      ("negative-value", value < 0), ("blank-value", blank)):  # fmt: skip
+        column, message, severity = rules[code]
+        problems += _cell_problems(file, frame, column, bad, code, message, severity)
 
     same = (frame["reporter"].astype("str") == frame["partner"].astype("str")) & (frame["reporter"] != "")
-    problems += _cell_problems(file, frame, "partner", same, "self-trade", "reporter and partner are both '{value}'")
+    problems += _cell_problems(file, frame, "partner", same, "self-trade", rules["self-trade"][1])
     for column, (good, code, message) in cell_rules().items():
         problems += _cell_problems(file, frame, column, _bad_unique(frame[column], good), code, message)
-    return sorted(problems, key=lambda p: (p.line or 0, COLUMNS.index(p.column) if p.column in COLUMNS else 0))
+    return sorted(problems, key=order)
+
+
+def order(problem: Problem) -> tuple[int, int, str]:
+    """How findings in one file are listed: by line, then column in schema order, then code."""
+    return (problem.line or 0, COLUMNS.index(problem.column) if problem.column in COLUMNS else 0, problem.code)
 
 
 def check_figures(figures: pd.DataFrame) -> list[Problem]:
@@ -209,23 +236,7 @@ def check_figures(figures: pd.DataFrame) -> list[Problem]:
     for _, group in dup.groupby(list(KEY), sort=False):
         first = group.iloc[0]
         for row in group.iloc[1:].itertuples():
-            where = f"{first.file} line {first.line}"
-            if row.value == first.value:
-                problems.append(
-                    Problem(row.file, int(row.line), "value", _fmt(row.value), "duplicate-figure", f"the same figure as {where}")
-                )
-            else:
-                problems.append(
-                    Problem(
-                        row.file,
-                        int(row.line),
-                        "value",
-                        _fmt(row.value),
-                        "conflicting-figure",
-                        f"{_fmt(row.value)} conflicts with {_fmt(first.value)} at {where} "
-                        "for the same reporter, partner, flow, period, currency and scope",
-                    )
-                )
+            problems.append(repeated_figure(row.file, int(row.line), row.value, first.file, first.line, first.value))
 
     # pivot, not pivot_table: keys are unique here and must never be silently aggregated.
     # Only keys with a reported total can disagree with their flows.
@@ -239,19 +250,33 @@ def check_figures(figures: pd.DataFrame) -> list[Problem]:
         for key in wide.index[off.fillna(False).to_numpy()]:
             row = keyed_totals.set_index([*per, "flow"]).loc[(*key, "total")]
             problems.append(
-                Problem(
-                    str(row["file"]),
-                    int(row["line"]),
-                    "value",
-                    _fmt(row["value"]),
-                    "total-mismatch",
-                    f"total {_fmt(wide.loc[key, 'total'])} differs from exports + imports "
-                    f"{_fmt(wide.loc[key, 'export'] + wide.loc[key, 'import'])} by more than rounding",
-                    WARNING,
-                )
-            )
+                total_mismatch(str(row["file"]), int(row["line"]), row["value"],
+                               wide.loc[key, "export"] + wide.loc[key, "import"])
+            )  # fmt: skip
     problems += _check_groups(keyed)
     return problems
+
+
+def repeated_figure(file: str, line: int, value: float, first_file: str, first_line: int, first_value: float) -> Problem:
+    """A figure given again for the same key: a duplicate (same value) or a conflict (another value)."""
+    where = f"{first_file} line {first_line}"
+    if value == first_value:
+        return Problem(file, line, "value", _fmt(value), "duplicate-figure", f"the same figure as {where}")
+    return Problem(file, line, "value", _fmt(value), "conflicting-figure",
+                   f"{_fmt(value)} conflicts with {_fmt(first_value)} at {where} "
+                   "for the same reporter, partner, flow, period, currency and scope")  # fmt: skip
+
+
+def total_mismatch(file: str, line: int, total: float, flows_sum: float) -> Problem:
+    """A reported total that differs from its exports + imports by more than rounding."""
+    message = f"total {_fmt(total)} differs from exports + imports {_fmt(flows_sum)} by more than rounding"
+    return Problem(file, line, "value", _fmt(total), "total-mismatch", message, WARNING)
+
+
+def group_below_member(file: str, line: int, value: float, group: str, flow: str, member: str, member_value: float) -> Problem:
+    """A group's figure smaller than the same figure for one of its members."""
+    message = f"{group} {flow} {_fmt(value)} is smaller than its member {member}'s {_fmt(member_value)}"
+    return Problem(file, line, "value", _fmt(value), "group-below-member", message, WARNING)
 
 
 def _check_groups(keyed: pd.DataFrame) -> list[Problem]:
@@ -269,15 +294,7 @@ def _check_groups(keyed: pd.DataFrame) -> list[Problem]:
     )
     small = joined[joined["value"] < joined["value_member"]]
     return [
-        Problem(
-            str(row.file),
-            int(row.line),
-            "value",
-            _fmt(row.value),
-            "group-below-member",
-            f"{row.group} {row.flow} {_fmt(row.value)} is smaller than its member {row.partner}'s {_fmt(row.value_member)}",
-            WARNING,
-        )
+        group_below_member(str(row.file), int(row.line), row.value, row.group, row.flow, row.partner, row.value_member)
         for row in small.itertuples()
     ]
 

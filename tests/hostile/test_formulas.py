@@ -29,6 +29,8 @@ PAYLOADS = [
     'a;"=2+2"',  # a quote right after the separator
     "x|+3+3,-4+4\n=5+5",  # pipe, comma and LF fragments
     "＝1+1",  # fullwidth equals: Excel folds it to '='
+    "x\r\n=1",  # CRLF inside a cell: a ';' reader starts a row after it (the LF was once taken as the trigger)
+    "\t=1",  # a TAB reader starts a field after the leading TAB
 ]
 HEADER = "id,reporter,partner,flow,period,currency,value,status,source,quote,note\n"
 

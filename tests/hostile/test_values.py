@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -43,3 +44,19 @@ def test_a_sum_that_overflows_is_one_line_never_inf(tmp_path, fmt):
     assert b"inf" not in result.stdout.lower()
     assert len(err.strip().splitlines()) == 1
     assert "overflow" in err
+
+
+@pytest.mark.parametrize("engine", ["pandas", "duckdb"])
+def test_the_largest_float_prints_in_every_format_never_inf(tmp_path, engine):
+    # 1.7976931348623157e308 passes validate; 15 significant digits would round it past the
+    # largest float (and numpy's rounding overflowed): found by the hostile run.
+    path = tmp_path / "largest.csv"
+    big = "1.7976931348623157e308"
+    path.write_text(HEADER + f"a,IND,PER,export,2024,USD,7,reported,s,q,\nc,IND,PER,import,2024,USD,{big},reported,s,q,\n")
+    for fmt in ("csv", "json", "md", "table"):
+        result = run("balance", "peru", "--data", path, "-f", fmt, engine=engine)
+        assert result.returncode == 0, result.stderr.decode()
+        assert result.stderr == b""
+        assert not re.search(rb"(?<![a-z])inf(?!erred)", result.stdout.lower())  # no infinity ("scope-inferred" is a flag)
+    rows = run("balance", "peru", "--data", path, "-f", "csv", engine=engine).stdout.decode().splitlines()
+    assert float(rows[1].split(",")[6]) == float(big)  # imports, exactly
