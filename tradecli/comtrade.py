@@ -190,8 +190,8 @@ def _delimiter(first_line: str) -> str:
     return ","
 
 
-def _rows(text: str, name: str, delimiter: str):
-    """Each record with the physical line it starts on."""
+def csv_records(text: str, name: str, delimiter: str):
+    """Each CSV record with the physical line it starts on; a malformed one is a one-line TradeDataError."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     start = 1
     try:
@@ -290,7 +290,7 @@ def read(text: str, name: str) -> tuple[Shape, dict]:
     if text.lstrip().startswith(("{", "[")):
         return _read_json(text, name)
     delimiter = _delimiter(text.split("\n", 1)[0])
-    rows = iter(_rows(text, name, delimiter))
+    rows = iter(csv_records(text, name, delimiter))
     try:
         _, header = next(rows)
     except StopIteration:

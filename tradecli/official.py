@@ -165,15 +165,8 @@ def _check_stated_unit(name: str, line: int, header: list[str], currency: str) -
 
 
 def _csv_rows(text: str, name: str) -> Iterable[tuple[int, list[str]]]:
-    """Each CSV record with the physical line it starts on."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    start = 1
-    try:
-        for row in reader:
-            yield start, row
-            start = reader.line_num + 1
-    except csv.Error as exc:
-        raise TradeDataError(f"{name}: line {reader.line_num}: not valid CSV ({exc})") from None
+    """Each CSV record with the physical line it starts on (the one reader comtrade.py uses too)."""
+    return comtrade.csv_records(text, name, ",")
 
 
 def read_tradestat(
