@@ -673,7 +673,7 @@ def test_monthly_answers_say_why_nothing_is_imported(env, server):
     months = [dict(r, freqCode="M", period="201001", refMonth=1) for r in rows]
     server.script = [(200, JSON, json.dumps({"count": 4, "data": months}).encode())]
     line = one_line_error(run("--reporter", "china", "--partner", "argentina,germany", "--period", "201001", "--freq", "M"), 1)
-    assert "annual rows (freqCode A) only" in line
+    assert "--months fiscal" in line
     [call] = server.requests
     assert call["path"] == "/public/v1/preview/C/M/HS"
     assert call["query"]["period"] == "201001"
@@ -738,3 +738,26 @@ def test_services_ask_the_services_endpoint_and_an_empty_answer_is_exit_0(env, s
     assert call["path"] == "/public/v1/preview/S/A/EB"
     assert call["query"]["cmdCode"] == "200"
     assert "no services export/import records for reporter CHN" in result.stderr
+
+
+def test_monthly_answers_sum_into_calendar_years_with_months(env, server):
+    """--freq M --months calendar: twelve monthly answers summed exactly (recomputed here with Decimal)."""
+    from decimal import Decimal
+
+    rows = json.loads(GOODS.read_text(encoding="utf-8"))["data"]
+    months = [
+        dict(r, freqCode="M", period=f"2010{m:02d}", refMonth=m, primaryValue=r["primaryValue"] / 12 + m)
+        for m in range(1, 13)
+        for r in rows
+    ]
+    server.script = [(200, JSON, json.dumps({"count": len(months), "data": months}).encode())]
+    result = run(
+        "--reporter", "china", "--partner", "argentina,germany", "--period", "2010", "--freq", "M", "--months", "calendar"
+    )
+    assert result.exit_code == 0, result.output
+    got = {(f["partner"], f["flow"], f["period"]): Decimal(f["value"]) for f in figures(result.stdout)}
+    expected = {}
+    for r in months:
+        key = ({32: "ARG", 276: "DEU"}[r["partnerCode"]], {"X": "export", "M": "import"}[r["flowCode"]], "2010")
+        expected[key] = expected.get(key, Decimal(0)) + Decimal(repr(r["primaryValue"]))
+    assert got == {k: (v / 1_000_000) for k, v in expected.items()}

@@ -80,6 +80,14 @@ def comtrade(
     ],
     flow: Annotated[str, typer.Option("--flow", help="export, import, or both: export,import.")] = "export,import",
     freq: Annotated[str, typer.Option("--freq", help="A (annual) or M (monthly).")] = "A",
+    months: Annotated[
+        str | None,
+        typer.Option(
+            "--months",
+            help="With --freq M: sum the months into fiscal (April–March) or calendar years; a year with a month "
+            "missing is left out.",
+        ),
+    ] = None,
     kind: Annotated[
         str, typer.Option("--type", help="goods (HS) or services (EBOPS); each figure's scope says which.")
     ] = "goods",
@@ -124,7 +132,7 @@ def comtrade(
 
         try:
             result = fetch_comtrade(query, key=key, base=api_url, refresh=refresh, offline=offline, max_age=age,
-                                    policy=default_policy(), on_progress=progress)  # fmt: skip
+                                    policy=default_policy(), on_progress=progress, months=months)  # fmt: skip
         except NoFiguresError as exc:  # "no data" is an answer, not a failure
             sys.stderr.write(f"{safe_text(str(exc))}\n")
             raise typer.Exit(0) from None

@@ -296,8 +296,12 @@ def fetch_comtrade(
     max_age: float | None = None,
     policy: Policy | None = None,
     on_progress: Callable[[int, int, str], None] | None = None,
+    months: str | None = None,
 ) -> Fetched:
     """Fetch ``query`` from UN Comtrade (or the cache) and read it as ``tradecli import comtrade`` would.
+
+    ``months`` (fiscal|calendar) sums monthly answers (``--freq M``) into Indian fiscal or calendar years,
+    as ``import comtrade --months`` does.
 
     Raises FetchError (a failed call), NoFiguresError (every answer empty: ``str`` says what was
     asked) or the reader's TradeDataError. ``on_progress(done, total, request)`` follows the calls.
@@ -352,12 +356,12 @@ def fetch_comtrade(
     names = [f"{r.url(base)} (fetched {e.fetched.isoformat().replace('+00:00', 'Z')})" for r, e in with_data]
     commodity = None if query.commodities == ("TOTAL",) else query.commodities[0]
     try:
-        imported = official.convert("comtrade", [e.path for _, e in with_data], commodity=commodity, names=names)
+        imported = official.convert("comtrade", [e.path for _, e in with_data], commodity=commodity, names=names, months=months)
     except TradeDataError as exc:
-        if query.freq == "M" and str(exc).endswith("no figures to import"):
+        if query.freq == "M" and months is None and str(exc).endswith("no figures to import"):
             raise TradeDataError(
                 f"{len(with_data)} monthly answer{'s' * (len(with_data) > 1)} fetched and cached, but no figures to import: "
-                "the Comtrade reader keeps annual rows (freqCode A) only, so far; use --freq A"
+                "monthly figures are summed into years with --months fiscal (April–March) or --months calendar"
             ) from None
         raise
     result.figures, result.warnings = imported.figures, result.warnings + imported.warnings
