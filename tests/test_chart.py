@@ -4,6 +4,7 @@ import io
 import math
 import struct
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -192,3 +193,12 @@ def test_missing_matplotlib_is_one_clear_line(tmp_path, monkeypatch):
         "Error: a chart image needs matplotlib, which is not installed; install it with: pip install 'tradecli[charts]'"
     )
     assert list(tmp_path.iterdir()) == []  # no file, not even a temporary one
+
+
+def test_a_commodity_chart_names_the_commodity(tmp_path, pinned_terminal):
+    """Figures of one commodity (import --commodity) are never charted as if they were the country total."""
+    fixture = Path(__file__).parent / "fixtures" / "comtrade_legacy_api_2016.csv"
+    imported = tmp_path / "live-animals.csv"
+    assert run("import", "comtrade", str(fixture), "--commodity", "01", "-o", str(imported)).exit_code == 0
+    text = run("chart", "world", "--data", str(imported), "--reporter", "india").stdout
+    assert text.splitlines()[0].startswith("India's trade with World in commodity 01 Live animals, goods, US$")

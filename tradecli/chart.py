@@ -16,7 +16,7 @@ from typing import IO, Any
 from . import flags as flag_defs
 from . import partners, periods
 from .errors import MissingExtraError, UsageError
-from .render import _SHORT_FLAG, SCOPE_WORDS, _decimals, _num, footnotes, records, unit
+from .render import _SHORT_FLAG, SCOPE_WORDS, _decimals, _num, footnotes, products_words, records, unit
 from .safetext import safe_text
 
 EXPORTS, IMPORTS, DEFICIT, SURPLUS = "█", "░", "-", "+"
@@ -49,7 +49,9 @@ def groups(frame) -> list[Group]:
         who = ", ".join(dict.fromkeys(partners.display(str(r["reporter"])) for r in mine))
         names = ", ".join(dict.fromkeys(partners.display(str(r["partner"])) for r in mine))
         what = f"{SCOPE_WORDS.get(scope, scope)}, " if scope else ""
-        heading = f"{who}'s trade with {names}, {what}{unit(code)[:-2]} million ({_BASIS.get(basis, basis)})"
+        heading = (
+            f"{who}'s trade with {names}{products_words(mine)}, {what}{unit(code)[:-2]} million ({_BASIS.get(basis, basis)})"
+        )
         out.append(Group(heading, code, basis, mine))
     return out
 

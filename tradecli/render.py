@@ -453,6 +453,20 @@ def footnotes(kind: str, rows: list[dict[str, Any]], every_column: bool = False,
 _PRODUCT = re.compile(r"\[(commodity [^\]]*)\]")
 
 
+def products_words(rows: list[dict[str, Any]]) -> str:
+    """' in commodity 4401 Fuel wood' when the rows are a commodity's figures, not the country totals; else ''.
+
+    A commodity's figures (imported with --commodity: "file.json [commodity 4401 Fuel wood]") never read as the total.
+    """
+    products = dict.fromkeys(
+        p
+        for r in rows
+        for side in ("sources", "official_source", "other_source")
+        for p in _PRODUCT.findall(str(r.get(side) or ""))
+    )
+    return f" in {', '.join(products)}" if products else ""
+
+
 def title(kind: str, rows: list[dict[str, Any]]) -> str:
     """A table title naming the reporter (and the partner when there is one)."""
     reporters = dict.fromkeys(partners.display(str(r["reporter"])) for r in rows if r.get("reporter"))
@@ -465,15 +479,7 @@ def title(kind: str, rows: list[dict[str, Any]]) -> str:
     who = ", ".join(reporters)
     partner_names = dict.fromkeys(partners.display(str(r["partner"])) for r in rows if r.get("partner"))
     with_whom = f" with {', '.join(partner_names)}" if 0 < len(partner_names) <= 3 else ""
-    # A commodity's figures (imported with --commodity: "file.json [commodity 4401 Fuel wood]") never read as the total.
-    products = dict.fromkeys(
-        p
-        for r in rows
-        for side in ("sources", "official_source", "other_source")
-        for p in _PRODUCT.findall(str(r.get(side) or ""))
-    )
-    if products:
-        with_whom += f" in {', '.join(products)}"
+    with_whom += products_words(rows)
     return {
         "balance": f"{who}'s trade{with_whom}: balance",
         "years": f"{who}'s trade{with_whom}: change on the previous period",
