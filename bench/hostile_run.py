@@ -29,7 +29,7 @@ from typer.testing import CliRunner
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tradecli import flows, screen  # noqa: E402
+from tradecli.read import flows, screen  # noqa: E402
 from tradecli.cli import app  # noqa: E402
 
 HEADER = ["id", "reporter", "partner", "flow", "period", "currency", "value", "status", "source", "quote", "note"]

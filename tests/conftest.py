@@ -7,7 +7,7 @@ import pytest
 from hypothesis import settings
 
 from tradecli import periods
-from tradecli.flows import FIGURE_COLUMNS
+from tradecli.read.flows import FIGURE_COLUMNS
 
 # No per-example deadline: timings on a shared two-core CI machine vary several-fold, and a
 # property test checks results, not speed (speed is measured in bench/).

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tradecli import flows
 from tradecli.cli import app
+from tradecli.read import flows
 
 duckdb = pytest.importorskip("duckdb")
 
@@ -98,7 +98,7 @@ def test_a_conflict_in_a_big_file_is_an_error_naming_both_lines(tmp_path, monkey
 
 
 def test_parquet_without_duckdb_says_what_to_install(tmp_path, monkeypatch):
-    import tradecli.bigfiles as bigfiles
+    import tradecli.read.bigfiles as bigfiles
 
     monkeypatch.setattr(bigfiles, "available", lambda: False)
     result = runner.invoke(app, ["balance", "--data", str(tmp_path / "x.parquet")])

@@ -11,8 +11,8 @@ import pytest
 from conftest import one_line_error
 from typer.testing import CliRunner
 
-from tradecli import chart
 from tradecli.cli import app
+from tradecli.render import chart
 
 runner = CliRunner()
 

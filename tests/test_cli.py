@@ -203,32 +203,6 @@ def test_text_outputs_do_not_import_the_optional_extras(tmp_path):
         assert "matplotlib" in imported(process("chart", "chile", "-o", str(tmp_path / "c.svg")).stderr)
 
 
-def test_the_core_never_imports_typer_or_rich_never_prints_never_exits():
-    import ast
-    from pathlib import Path
-
-    import tradecli
-
-    # cli.py and the renderers (render, chart, spreadsheet) are the shell; output.py opens the stream they write to.
-    shell = ("cli.py", "render.py", "chart.py", "spreadsheet.py", "output.py", "__main__.py")
-    core = [p for p in Path(tradecli.__file__).parent.glob("*.py") if p.name not in shell]
-    assert {"official.py", "gaps.py", "flows.py", "metrics.py"} <= {p.name for p in core}
-    for path in core:
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                names = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom):
-                names = [node.module or ""]
-            else:
-                names = []
-            assert not any(n.split(".")[0] in ("typer", "rich", "click") for n in names), path.name
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-                assert node.func.id not in ("print", "exit", "quit"), f"{path.name}:{node.lineno}"
-            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "sys":
-                assert node.attr not in ("exit", "stdout", "stderr"), f"{path.name}:{node.lineno}"
-
-
 def test_an_unknown_reporter_is_called_a_reporter():
     line = one_line_error(run("balance", "peru", "--reporter", "xyzzy"), 2)
     assert "unknown reporter 'xyzzy'" in line

@@ -17,9 +17,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from tradecli import flows
 from tradecli.cli import app
 from tradecli.errors import TradeDataError
+from tradecli.read import flows
 
 CORPUS = Path(__file__).parent / "corpus"
 with open(CORPUS / "MANIFEST.csv", newline="") as handle:

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from tradecli import bundled, queries
-from tradecli.flows import load
+from tradecli.read.flows import load
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"

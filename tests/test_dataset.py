@@ -142,3 +142,15 @@ def test_the_question_is_checked_once_in_the_library():
     with pytest.raises(UsageError):
         Dataset.open().select(periods="FY2024")  # not a period label
     assert Dataset.open().select(periods=["fy2024-25", "FY2024-25"]).periods == ("FY2024-25",)
+
+
+def test_the_sources_hint_names_the_data_it_was_read_from(tmp_path, nz_only, pinned_terminal):
+    """`tradecli balance --data FILE` prints a `tradecli sources ...` hint that runs as printed (with the same file)."""
+    result = runner.invoke(app, ["balance", "--data", str(nz_only), "-f", "table"], env={"COLUMNS": "400"})
+    assert result.exit_code == 0, result.stderr
+    hint = [line for line in result.stdout.splitlines() if "tradecli sources" in line][-1]
+    command = __import__("shlex").split(hint.split("tradecli ", 1)[1])
+    assert "-d" in command
+    again = runner.invoke(app, [*command, "-f", "json"])
+    assert again.exit_code == 0, again.stderr
+    assert {r["reporter"] for r in json.loads(again.stdout)} == {"NZL"}

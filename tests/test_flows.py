@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tradecli import flows
 from tradecli.errors import TradeDataError
+from tradecli.read import flows
 
 HEADER = "reporter,partner,flow,period,currency,value,status,source,quote\n"
 GOOD = "IND,PER,export,2024,USD,933,approximate,a.txt,words\n"

@@ -15,9 +15,9 @@ from typer.testing import CliRunner
 
 from tradecli import queries, render
 from tradecli.cli import app
-from tradecli.output import open_output
 from tradecli.render import Format
-from tradecli.safetext import safe_text
+from tradecli.render.output import open_output
+from tradecli.render.safetext import safe_text
 
 runner = CliRunner()
 

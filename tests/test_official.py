@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from tradecli import bundled, gaps, metrics, official, queries, validation
 from tradecli.errors import TradeDataError, TradeError, UsageError
-from tradecli.flows import Flows
+from tradecli.read.flows import Flows
 
 FIXTURES = Path(__file__).parent / "fixtures"
 TRADESTAT = FIXTURES / "tradestat_fy2019-20_usd.csv"

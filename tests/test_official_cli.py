@@ -176,7 +176,7 @@ def test_check_a_figure_against_the_official_one(imported, tmp_path):
 
 def test_check_json_equals_the_library_result(imported):
     from tradecli import queries
-    from tradecli.flows import load
+    from tradecli.read.flows import load
 
     args = ["check", "china", "--mirror", "-d", imported / "india.csv", "-d", imported / "china.csv", "-f", "json"]
     expected = queries.crosscheck(["CHN"], flows=load([imported / "india.csv", imported / "china.csv"]), mirror=True)

@@ -15,8 +15,9 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from tradecli import bigfiles, flows, metrics, queries, render
+from tradecli import metrics, queries, render
 from tradecli.cli import app
+from tradecli.read import bigfiles, flows
 
 duckdb = pytest.importorskip("duckdb")
 

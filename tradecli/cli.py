@@ -19,7 +19,8 @@ from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 from . import __version__
 from .errors import ExitStatus, TradeError, UsageError
 from .render import Format
-from .safetext import safe_text
+from .render.safetext import safe_text
+from .shell import OutputOpt, _emit, _warn
 
 #: Environment variables this run took files from (name -> value), named in every error.
 _FROM_ENV: dict[str, str] = {}
@@ -38,7 +39,7 @@ def _from_env(name: str, given) -> str | None:
 
 def _data_sources(data: list[str] | None, with_bundled: bool) -> list:
     """The files a command reads: --data, else $TRADECLI_DATA, else the bundled data (flows.resolve_sources)."""
-    from . import flows
+    from .read import flows
 
     return flows.resolve_sources(data, with_bundled, _from_env("TRADECLI_DATA", data))
 
@@ -286,9 +287,6 @@ ScopeOpt = Annotated[
         show_default=False,
     ),
 ]
-OutputOpt = Annotated[
-    str | None, typer.Option("--output", "-o", help="Write to this file (atomically; never over a file being read). - is stdout.")
-]
 FxOpt = Annotated[
     list[str] | None,
     typer.Option(
@@ -298,12 +296,6 @@ FxOpt = Annotated[
         show_default=False,
     ),
 ]
-
-
-def _warn(problems) -> None:
-    """Print each warning on stderr, one line each."""
-    for problem in problems:
-        sys.stderr.write(f"Warning: {safe_text(problem.summary())}\n")
 
 
 @contextlib.contextmanager
@@ -344,19 +336,6 @@ def _answer(ask, more_files=()):
     return result
 
 
-def _emit(result, fmt: Format, output: str | None) -> None:
-    """Render a library ``Result`` to stdout or, atomically, to the --output file (never over a file it read)."""
-    from . import render
-    from .output import open_output
-
-    fmt = render.for_path(fmt, output)
-    if fmt.binary and output == "-" and sys.stdout.isatty():
-        raise UsageError(f"-f {fmt.value} is a binary file: send -o - into a pipe, or name a file with -o FILE")
-    figures = result.figures() if fmt.lists_figures and result.behind is not None else None
-    with open_output(output, result.files, binary=fmt.binary) as stream:
-        render.render(result.frame, result.kind, fmt, stream, figures=figures)
-
-
 @app.command(
     cls=_Command,
     short_help="Exports, imports and balance per partner.",
@@ -387,7 +366,7 @@ def balance(
     batches = question.balance_batches(currency, rates)
     chosen = render.resolve(render.for_path(fmt, output), sys.stdout if output in (None, "-") else None)
     if batches is not None and chosen is Format.csv:
-        from .output import open_output
+        from .render.output import open_output
 
         with open_output(output, [*question.files, *fx_files]) as stream:  # every reporter of big files, streamed
             for n, result in enumerate(batches):
@@ -453,7 +432,7 @@ def chart(
 ) -> None:
     """Draw exports and imports per period as bars with the balance marked; several partners only where they share periods."""
     from . import render
-    from .output import open_output
+    from .render.output import open_output
 
     kind = render.chart_kind(output)
     rates, fx_files = _rates(fx, currency, data) or (None, [])
@@ -533,7 +512,7 @@ def validate(
     output: OutputOpt = None,
 ) -> None:
     """Check figure files: one row per problem with its line, column, value, code and severity."""
-    from . import flows
+    from .read import flows
 
     dataset = _open([*(file or []), *(data or [])], with_bundled)
     result = dataset.validate()
@@ -611,8 +590,9 @@ def import_command(
     ] = None,
 ) -> None:
     """Convert official statistics (TradeStat, UN Comtrade) to checked figures in the flows.csv schema (CSV)."""
-    from . import flows, partners, queries
+    from . import partners, queries
     from .dataset import Result
+    from .read import flows
 
     names_file = names or (_from_env("TRADECLI_NAMES", names) if fmt is Official.tradestat else None)
     if names_file is not None and names_file in file:

@@ -93,6 +93,7 @@ class Dataset:
     reporter_name: str | None = None
     periods: tuple[str, ...] = ()
     scope: str | None = None
+    again: tuple[str, ...] = ()  # the options that name these files again, for printed hints (``frame.attrs["again"]``)
     flows: Any = field(default=None, compare=False, repr=False)  # already loaded figures (Dataset.of)
 
     # --- which files -----------------------------------------------------------------------
@@ -100,9 +101,11 @@ class Dataset:
     @classmethod
     def open(cls, data: Sequence[str | Path] | None = None, with_bundled: bool = False, env: str | None = None) -> Dataset:
         """The files to read: ``data``, else the ``env`` path list ($TRADECLI_DATA), else the bundled data."""
-        from . import flows
+        from .read import flows
 
-        return cls(inputs=tuple(flows.resolve_sources(data, with_bundled, env)))
+        # How to ask again: the files named with --data (not those of $TRADECLI_DATA, which stays set).
+        again = tuple(a for f in data or () for a in ("-d", str(f))) + (("--with-bundled",) if data and with_bundled else ())
+        return cls(inputs=tuple(flows.resolve_sources(data, with_bundled, env)), again=again)
 
     @classmethod
     def of(cls, loaded) -> Dataset:
@@ -112,7 +115,7 @@ class Dataset:
     @property
     def files(self) -> list:
         """The files read (not the bundled data): what ``-o`` must never overwrite."""
-        from . import flows
+        from .read import flows
 
         return [s for s in self.inputs if s != flows.BUNDLED]
 
@@ -165,7 +168,7 @@ class Dataset:
         ``narrow_periods`` False keeps every period (a change needs the period before the ones shown);
         ``reporters`` narrows to a batch of reporter codes (see ``balance_batches``).
         """
-        from . import flows as flows_mod
+        from .read import flows as flows_mod
 
         if self.flows is not None:
             loaded = self.flows
@@ -191,6 +194,7 @@ class Dataset:
     def _result(self, frame, kind: str, loaded, behind: bool = True) -> Result:
         from . import queries
 
+        frame.attrs["again"] = list(self.again)  # a hint the renderer prints must run as printed
         return Result(
             frame,
             kind,
@@ -202,7 +206,8 @@ class Dataset:
     def _what(self, reporter, partner_codes) -> str:
         who = reporter if isinstance(reporter, str) else "any reporter" if reporter is None else ", ".join(reporter)
         what = f"{who} with {', '.join(partner_codes)}" if partner_codes else f"reporter {who}"
-        return what + (f" in {', '.join(self.periods)}" if self.periods else "")
+        scope = f" of scope {self.scope}" if self.scope else ""
+        return what + (f" in {', '.join(self.periods)}" if self.periods else "") + scope
 
     def _balances(self, loaded, reporter, partner_codes, currency, rates, periods):
         from . import queries
@@ -223,7 +228,7 @@ class Dataset:
         """Every reporter's balances from big files, a batch of reporters at a time (memory stays bounded:
         a reporter's figures and the figures about it never span two batches); None where the plain
         ``balance`` applies (small files, or not every reporter)."""
-        from . import bigfiles, flows
+        from .read import bigfiles, flows
 
         files = [s for s in self.files if str(s) != "-"]
         if not self.all_reporters or self.flows is not None or not files or not bigfiles.wanted(files):
@@ -313,7 +318,7 @@ class Dataset:
 
     def loaded(self):
         """The figures read and checked (a ``flows.Flows``), for every reporter and partner."""
-        from . import flows
+        from .read import flows
 
         return self.flows if self.flows is not None else flows.load(list(self.inputs))
 

@@ -21,8 +21,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import bundled, comtrade, flows, periods, validation
+from . import bundled, comtrade, periods, validation
 from .errors import TradeDataError, UsageError
+from .read import flows
 from .validation import ERROR, WARNING, Problem
 
 FORMATS = ("tradestat", "comtrade")

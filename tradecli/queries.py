@@ -11,9 +11,9 @@ from pathlib import Path
 import pandas as pd
 
 from . import currency as fx
-from . import flows as flows_mod
 from . import gaps, metrics, official, partners
 from .errors import UnknownPartnerError, UsageError
+from .read import flows as flows_mod
 from .validation import FLOWS
 
 DEFAULT_REPORTER = "IND"

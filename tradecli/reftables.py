@@ -24,7 +24,7 @@ MAX_CELL = 2000
 
 def _bytes(source: str | Path, name: str) -> bytes:
     """The file's bytes, refused past MAX_BYTES before it is read whole."""
-    from .flows import read_bytes
+    from .read.flows import read_bytes
 
     if str(source) != "-":
         try:

@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tradecli import flows, official, screen
+from tradecli import official
 from tradecli.cli import app
+from tradecli.read import flows, screen
 
 ROOT = Path(__file__).resolve().parents[2]
 HEADER = b"id,reporter,partner,flow,period,currency,value,status,source,quote,note\n"

@@ -94,7 +94,7 @@ def test_a_signal_during_o_leaves_no_temporary_file(tmp_path, sig):
     # A writer stopped half-way inside open_output (as tradecli is while it writes -o) gets the signal.
     process = subprocess.Popen(
         # SIGINT as on a terminal: a shell that starts a job in the background sets it to be ignored, and Python inherits that.
-        [sys.executable, "-c", "import signal,sys,time; from tradecli.output import open_output\n"
+        [sys.executable, "-c", "import signal,sys,time; from tradecli.render.output import open_output\n"
          "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
          "with open_output(sys.argv[1]) as out:\n out.write('partial'); out.flush()\n"
          " print('ready', file=sys.stderr, flush=True); time.sleep(30)",

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tradecli import flows
+from tradecli.read import flows
 
 ROOT = Path(__file__).resolve().parents[2]
 HEADER = "id,reporter,partner,flow,period,currency,value,status,source,quote,note\n"

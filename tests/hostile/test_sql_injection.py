@@ -68,7 +68,7 @@ def test_no_payload_runs(command, tmp_path, monkeypatch):
 
 def test_sql_text_holds_no_file_content(tmp_path):
     """The SQL the engine builds names files and columns only through bound parameters."""
-    from tradecli import bigfiles
+    from tradecli.read import bigfiles
 
     odd = tmp_path / "it's; DROP--.csv"
     payload = "x': 'VARCHAR'}); COPY (SELECT 1) TO 'p'; --"

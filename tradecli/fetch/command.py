@@ -20,9 +20,9 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-from ..cli import OutputOpt, _emit, _warn  # noqa: E402
 from ..render import Format  # noqa: E402
-from ..safetext import safe_text  # noqa: E402
+from ..render.safetext import safe_text  # noqa: E402
+from ..shell import OutputOpt, _emit, _warn  # noqa: E402
 
 #: Seconds between two requests (default 1): lower it only for a mirror or a test server of your own.
 INTERVAL_ENV = "TRADECLI_COMTRADE_INTERVAL"
@@ -65,7 +65,13 @@ def _progress_bar(quiet: bool):
         yield update
 
 
-@app.command("comtrade")
+@app.command(
+    "comtrade",
+    epilog="\b\nExamples:\n"
+    "  tradecli fetch comtrade --reporter india --partner peru,chile --period 2015..2024 -o india.csv\n"
+    "  tradecli fetch comtrade --reporter india --partner china --period 2024 --freq M --months fiscal\n"
+    "  tradecli fetch comtrade --reporter china --partner argentina --period 2010 --offline",
+)
 def comtrade(
     reporter: Annotated[
         str, typer.Option("--reporter", "-r", help="The reporting country: a name, ISO code or alias (india, IND, in).")

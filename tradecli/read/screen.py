@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .validation import Problem
+from ..validation import Problem
 
 #: The longest record (a line, or a quoted cell across lines, with its line ends) any reader accepts.
 MAX_RECORD_BYTES = 4 * 2**20

@@ -18,9 +18,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import bigfiles, bundled, periods, screen, validation
-from .errors import TradeDataError, UsageError
-from .validation import ERROR, Problem
+from .. import bundled, periods, validation
+from ..errors import TradeDataError, UsageError
+from ..validation import ERROR, Problem
+from . import bigfiles, screen
 
 #: Columns of the typed figures frame, in order.
 FIGURE_COLUMNS = [

@@ -13,10 +13,10 @@ import textwrap
 from dataclasses import dataclass
 from typing import IO, Any
 
-from . import flags as flag_defs
-from . import partners, periods
-from .errors import MissingExtraError, UsageError
-from .render import _SHORT_FLAG, SCOPE_WORDS, _decimals, _num, footnotes, products_words, records, unit
+from .. import flags as flag_defs
+from .. import partners, periods
+from ..errors import MissingExtraError, UsageError
+from . import _SHORT_FLAG, SCOPE_WORDS, _decimals, _num, again_of, footnotes, products_words, records, unit
 from .safetext import safe_text
 
 EXPORTS, IMPORTS, DEFICIT, SURPLUS = "█", "░", "-", "+"
@@ -130,7 +130,7 @@ def write_text(frame, out: IO[str]) -> None:
         for line in text_lines(group, console.width):
             console.print(line)
     console.print()
-    for note in footnotes("chart", records(frame)):
+    for note in footnotes("chart", records(frame), again=again_of(frame)):
         console.print(Text(safe_text(note), style="dim"))
 
 
@@ -159,7 +159,7 @@ def write_image(frame, out: IO[bytes], kind: str) -> None:
     from matplotlib.figure import Figure
 
     charts = groups(frame)
-    notes = [_image_text(note) for note in footnotes("chart", records(frame))]
+    notes = [_image_text(note) for note in footnotes("chart", records(frame), again=again_of(frame))]
     wrapped = [line for note in notes for line in textwrap.wrap(note, 110)]
     with matplotlib.rc_context(_RC):
         height = sum(1.2 + 0.9 * len(g.rows) for g in charts) + 0.18 * len(wrapped) + 0.6

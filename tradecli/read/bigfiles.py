@@ -23,9 +23,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from . import flags, partners, screen, validation
-from .errors import MissingExtraError, TradeDataError, UsageError
-from .validation import ERROR, Problem
+from .. import flags, partners, validation
+from ..errors import MissingExtraError, TradeDataError, UsageError
+from ..validation import ERROR, Problem
+from . import screen
 
 #: How many findings of one kind (one code, or one column's bad codes) DuckDB lists per file; pandas lists
 #: every one, so a file with more gets a shorter list (the same verdict, first lines and messages).
@@ -671,7 +672,7 @@ def _wide(
     import duckdb
     import pandas as pd
 
-    from . import metrics, periods
+    from .. import metrics, periods
 
     con = _Connection(sources)
     problems: list[Problem] = []

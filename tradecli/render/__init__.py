@@ -13,13 +13,15 @@ from __future__ import annotations
 import json
 import math
 import re
+import shlex
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import IO, Any
 
-from . import flags as flag_defs
-from . import partners
+from .. import flags as flag_defs
+from .. import partners
 from .safetext import csv_cell, neutralise, safe_text
 
 
@@ -369,15 +371,19 @@ def _scope_notes(rows: list[dict[str, Any]]) -> list[str]:
             seen.setdefault(key, [])
             if r["scope"] not in seen[key]:
                 seen[key].append(r["scope"])
+    several = len({key[0] for key in seen}) > 1  # --reporter all: say whose side
     return [
-        f"{partners.display(str(partner))} {period} {unit(str(currency))}: the figures are of different scopes "
+        f"{f'{partners.display(str(reporter))} with ' if several else ''}{partners.display(str(partner))} {period} "
+        f"{unit(str(currency))}: the figures are of different scopes "
         f"({', '.join(SCOPE_WORDS.get(s, s) for s in scopes)}), so no flow is derived and no balance computed across them."
-        for (_, partner, period, currency), scopes in seen.items()
+        for (reporter, partner, period, currency), scopes in seen.items()
         if len(scopes) > 1
     ]
 
 
-def footnotes(kind: str, rows: list[dict[str, Any]], every_column: bool = False, figures_listed: bool = False) -> list[str]:
+def footnotes(
+    kind: str, rows: list[dict[str, Any]], every_column: bool = False, figures_listed: bool = False, again: Sequence[str] = ()
+) -> list[str]:
     """Footnotes for a table: units, the flags shown, derivations, scopes, FX rates and sources.
 
     ``every_column``: the output has every column (a workbook), so no note sends people to -f csv
@@ -419,7 +425,8 @@ def footnotes(kind: str, rows: list[dict[str, Any]], every_column: bool = False,
         if files:
             notes.append(f"Sources: {', '.join(files)}.")
             if not figures_listed:
-                notes.append(f"Exact words behind each number: tradecli sources {codes}")
+                named = "".join(f" {shlex.quote(str(a))}" for a in again)  # the same files: the hint runs as printed
+                notes.append(f"Exact words behind each number: tradecli sources {codes}{named}")
     if kind == "check":
         notes.append(
             "Gap = other − official; Gap % = gap ÷ official × 100. Figures are matched only on the same flow, "
@@ -692,7 +699,7 @@ def write_table(frame, kind: str, out: IO[str], heading: str | None = None) -> N
             narrow = [f"Left out to fit {console.width} columns: {', '.join(narrow)}; -f csv has every column."]
         if too_wide:
             narrow.append(f"This table is wider than {console.width} columns: widen the terminal, or use -f csv.")
-    for note in [*footnotes(kind, rows), *narrow]:
+    for note in [*footnotes(kind, rows, again=again_of(frame)), *narrow]:
         console.print(Text(safe_text(note), style="dim"))
     if buffer is not None:
         out.write("".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines()))
@@ -733,7 +740,7 @@ def write_markdown(frame, kind: str, out: IO[str], heading: str | None = None, f
         for heading_text, part, spec in _sections(frame, kind, heading):
             blocks.append([f"**{md_escape(heading_text)}**", "", *_pipe_table(part, spec)])
     listed = figures is not None and len(figures) > 0
-    blocks += [[md_escape(note)] for note in footnotes(kind, rows, figures_listed=listed)]
+    blocks += [[md_escape(note)] for note in footnotes(kind, rows, figures_listed=listed, again=again_of(frame))]
     if figures is not None and len(figures):
         blocks.append(["**Figures behind the numbers, with the exact words of their source**"])
         blocks.append(
@@ -764,12 +771,17 @@ def render(
     elif fmt is Format.markdown:
         write_markdown(frame, kind, out, heading, figures)
     elif fmt is Format.xlsx:
-        from . import spreadsheet
+        from . import xlsx as spreadsheet
 
-        notes = footnotes(kind, records(frame), every_column=True, figures_listed=figures is not None)
+        notes = footnotes(kind, records(frame), every_column=True, figures_listed=figures is not None, again=again_of(frame))
         spreadsheet.write_xlsx(frame, kind, out, heading or title(kind, records(frame)), notes, figures)
     else:
         write_table(frame, kind, out, heading)
+
+
+def again_of(frame) -> list[str]:
+    """The options that name a result's files again (``--data``), for hints that must run as printed."""
+    return list(getattr(frame, "attrs", {}).get("again", []))
 
 
 def chart_kind(path: str | None) -> str:

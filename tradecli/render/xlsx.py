@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import IO, Any
 
-from .errors import MissingExtraError
-from .render import _decimals, raw, records, unit
+from ..errors import MissingExtraError
+from . import _decimals, raw, records, unit
 from .safetext import neutralise, xlsx_text
 
 SHEET_NAMES = {"balance": "balance", "years": "change", "partners": "partners", "sources": "figures", "problems": "problems"}

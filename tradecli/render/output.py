@@ -26,7 +26,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO
 
-from .errors import TradeDataError, UsageError
+from ..errors import TradeDataError, UsageError
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -41,7 +41,7 @@ def _protected(inputs: Sequence[str | Path]) -> Iterator[tuple[Path, str]]:
     for source in inputs:
         if str(source) != "-":
             yield Path(source), "a file this command reads"
-    from . import bundled
+    from .. import bundled
 
     with contextlib.suppress(OSError):
         for entry in bundled.data_dir().iterdir():
