@@ -55,6 +55,27 @@ def pinned_terminal(monkeypatch):
     monkeypatch.delenv("FORCE_COLOR", raising=False)
 
 
+def read_terminal(leader: int, process, timeout: float = 30) -> bytes:
+    """Every byte a process showed on the pseudo-terminal ``leader`` until it closed it (killed after ``timeout`` s silent)."""
+    import os
+    import select
+
+    shown = b""
+    while True:
+        if not select.select([leader], [], [], timeout)[0]:
+            process.kill()
+            break
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed: the process ended
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    return shown
+
+
 def one_line_error(result, code):
     """Assert a CLI result failed with ``code`` and one 'Error: ...' line on stderr; return the line."""
     assert result.exit_code == code, result.output

@@ -25,7 +25,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from conftest import one_line_error
+from conftest import one_line_error, read_terminal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -683,7 +683,6 @@ def _stderr_on_a_terminal(args: list[str], env: dict[str, str]) -> bytes:
     """Run tradecli with stderr on a pseudo-terminal; every byte it showed there."""
     import os
     import pty
-    import select
 
     leader, follower = pty.openpty()
     root = Path(__file__).parents[1]
@@ -693,16 +692,7 @@ def _stderr_on_a_terminal(args: list[str], env: dict[str, str]) -> bytes:
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=follower,
     )  # fmt: skip
     os.close(follower)
-    shown = b""
-    while select.select([leader], [], [], 30)[0]:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:  # the terminal closed: the process ended
-            break
-        if not chunk:
-            break
-        shown += chunk
-    os.close(leader)
+    shown = read_terminal(leader, process)
     assert process.wait(timeout=30) == 0
     return shown
 

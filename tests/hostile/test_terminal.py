@@ -12,12 +12,12 @@ import csv
 import io
 import os
 import pty
-import select
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from conftest import read_terminal
 
 ROOT = Path(__file__).resolve().parents[2]
 PAYLOAD = "\x1b]0;pwned\x07 \x1b[2J \x9b31m \u202etxt.exe"
@@ -42,20 +42,7 @@ def _on_a_terminal(*args: str, cwd: Path) -> tuple[int, bytes]:
         [sys.executable, "-m", "tradecli", *args], cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=follower, stderr=follower
     )
     os.close(follower)
-    shown = b""
-    while True:
-        ready, _, _ = select.select([leader], [], [], 30)
-        if not ready:
-            process.kill()
-            break
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:  # the terminal closed: the process ended
-            break
-        if not chunk:
-            break
-        shown += chunk
-    os.close(leader)
+    shown = read_terminal(leader, process)
     return process.wait(timeout=30), shown
 
 
