@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+import tradecli
 from tradecli import bundled, queries
 from tradecli.read.flows import load
 
@@ -48,7 +49,7 @@ def test_the_bundled_data_loads_without_errors_or_warnings():
 def test_figures_the_articles_state():
     peru = queries.balance(["PER"]).iloc[0]
     assert (peru.exports, peru.imports, peru.balance) == (933, 4690, -3757)
-    chile = queries.compare_years(["CHL"]).set_index("period")
+    chile = tradecli.compare_years(["CHL"]).set_index("period")
     assert round(chile.loc["FY2024-25", "imports_change_pct"], 1) == 72.2
     lac = queries.balance(["LAC"]).iloc[0]
     assert (lac.exports, lac.imports, lac.total, lac.total_check_gap) == (14500, 21230, 35730, 0)

@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+import tradecli
 from tradecli import queries, render
 from tradecli.cli import app
 from tradecli.render import Format
@@ -233,7 +234,7 @@ def test_partners_xlsx_lists_the_reporters_figures(tmp_path):
     assert run("partners", "-o", str(target)).exit_code == 0
     book = openpyxl.load_workbook(target)
     assert book.sheetnames == ["partners", "sources", "notes"]
-    assert book["sources"].max_row == 1 + len(queries.source_list())
+    assert book["sources"].max_row == 1 + len(tradecli.source_list())
 
 
 def test_validate_xlsx_has_no_units_and_no_sources_sheet(tmp_path):

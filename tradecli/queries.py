@@ -114,15 +114,6 @@ def balance(
     return metrics.in_order(metrics.balances(long), list(partner_codes or []))
 
 
-def compare_years(partner_codes: Sequence[str], periods: Sequence[str] = (), **kwargs) -> pd.DataFrame:
-    """Year-on-year change for each partner (metrics.YEARS_COLUMNS); same arguments as ``balance``.
-
-    The change is computed over every period; ``periods`` then select the rows shown.
-    """
-    table = metrics.in_order(metrics.year_on_year(balance(partner_codes, **kwargs)), list(partner_codes))
-    return table[table["period"].isin(periods)].reset_index(drop=True) if periods else table
-
-
 def crosscheck(
     partner_codes: Sequence[str],
     official_flows: flows_mod.Flows | None = None,
@@ -162,12 +153,6 @@ def import_official(fmt: str, files: Sequence[str | Path], **options) -> officia
     return official.convert(fmt, files, **options)
 
 
-def compare_partners(partner_codes: Sequence[str], **kwargs) -> pd.DataFrame:
-    """The partners side by side for the periods and currency they share (metrics.BALANCE_COLUMNS)."""
-    table = metrics.require(balance(partner_codes, **kwargs), f"{', '.join(partner_codes)}")
-    return metrics.side_by_side(table, list(partner_codes))
-
-
 def partner_list(reporter: str | None = DEFAULT_REPORTER, flows: flows_mod.Flows | None = None) -> pd.DataFrame:
     """Every partner of ``reporter`` (None: of any reporter) with its periods, currencies and flows, and the named ones
     without figures."""
@@ -198,15 +183,6 @@ def partner_list(reporter: str | None = DEFAULT_REPORTER, flows: flows_mod.Flows
     return pd.DataFrame(rows, columns=PARTNER_COLUMNS)
 
 
-def source_list(
-    partner_codes: Sequence[str] | None = None, reporter: str = DEFAULT_REPORTER, flows: flows_mod.Flows | None = None
-) -> pd.DataFrame:
-    """The figures behind ``reporter``'s numbers with the partners (all when None): quote and file each."""
-    return metrics.require(
-        figures_of(reporter, partner_codes, flows), f"{reporter} with {', '.join(partner_codes or ['any partner'])}"
-    )
-
-
 def figures_of(
     reporter: str | None = DEFAULT_REPORTER,
     partner_codes: Sequence[str] | None = None,
@@ -214,7 +190,7 @@ def figures_of(
     periods: Sequence[str] = (),
     scope: str | None = None,
 ) -> pd.DataFrame:
-    """Like ``source_list`` (SOURCE_COLUMNS), but no rows is an empty frame, not an error.
+    """The figures behind a reporter's numbers with these partners (SOURCE_COLUMNS); no rows is an empty frame.
 
     ``reporter`` None: figures of any reporter; ``periods`` (labels) none: all.
     """
@@ -257,9 +233,3 @@ def check(data: Sequence[str | Path] | None = None, with_bundled: bool = False, 
     """Every problem in the files (resolved as ``load`` does), as rows of PROBLEM_COLUMNS; empty when all is well."""
     problems = flows_mod.check(flows_mod.resolve_sources(data, with_bundled, env))
     return pd.DataFrame([p.as_dict() for p in problems], columns=PROBLEM_COLUMNS).astype({"line": "Int64"})
-
-
-def default_reporter(flows: flows_mod.Flows | None = None, reporters: set[str] | None = None) -> str:
-    """The single reporter in the data, else India."""
-    reporters = set(reporters if reporters is not None else (flows or flows_mod.load()).reporters)
-    return reporters.pop() if len(reporters) == 1 else DEFAULT_REPORTER

@@ -639,17 +639,10 @@ def _suspects_sql(links: bool) -> str:
     return keys
 
 
-def wide(
-    sources: Sequence[str | Path],
-    names: Sequence[str],
-    reporter: str | Sequence[str] | None,
-    partner_codes: Sequence[str] = (),
-    period: str | None = None,
-    every_reporter: set[str] | None = None,
-) -> Reduced:
-    """The wide table (metrics.WIDE_COLUMNS) of a question, reduced in DuckDB (see ``_wide``); a
+def wide(sources: Sequence[str | Path], *args, **kwargs) -> Reduced:
+    """The wide table (metrics.WIDE_COLUMNS) of a question, reduced in DuckDB (``_wide``'s arguments); a
     failure of DuckDB on the way (memory, temp space) is a one-line TradeDataError."""
-    return _readable(sources, lambda: _wide(sources, names, reporter, partner_codes, period, every_reporter))
+    return _readable(sources, lambda: _wide(sources, *args, **kwargs))
 
 
 def _wide(
