@@ -127,9 +127,35 @@ def decimals_of(values) -> np.ndarray:
     converted figure with a long fraction has 10 (MAX_DECIMALS: that many or more).
     """
     v = np.asarray(values, dtype="float64")
-    unique, where = np.unique(v, return_inverse=True)  # figures repeat; each distinct one is looked at once
-    counts = np.array([_decimals(x) for x in unique.tolist()], dtype="int64")
-    return counts[where].reshape(v.shape)
+    return _decimals_vector(v.ravel()).reshape(v.shape)
+
+
+def _decimals_vector(v: np.ndarray) -> np.ndarray:
+    """``_decimals`` of every value, in numpy: the fewest decimals d whose d-decimal text reads back as the value.
+
+    N = round(v × 10**d) is exact, and N / 10**d (both exact doubles) is the correctly rounded double of
+    that d-decimal text, as float("N.dd") is; so the test holds exactly where v × 10**d is well inside 2**52.
+    Values beyond that at every d tried (huge ones) go through ``_decimals`` one by one.
+    """
+    found = np.full(v.shape, -1, dtype="int64")
+    unsure = np.zeros(v.shape, dtype=bool)
+    finite = np.isfinite(v)
+    found[~finite] = 0
+    with np.errstate(over="ignore", invalid="ignore"):
+        for d in range(MAX_DECIMALS):
+            scale = 10.0**d
+            scaled = v * scale
+            safe = finite & (np.abs(scaled) < 2.0**50)
+            open_ = found < 0
+            unsure |= open_ & finite & ~safe
+            hit = open_ & safe & (np.round(np.where(safe, scaled, 0.0)) / scale == v)
+            found[hit] = d
+    rest = found < 0
+    found[rest & ~unsure] = MAX_DECIMALS
+    slow = np.flatnonzero(rest & unsure)
+    if slow.size:
+        found[slow] = [_decimals(x) for x in v[slow].tolist()]
+    return found
 
 
 def _decimals(x: float) -> int:

@@ -30,7 +30,11 @@ def neutralise(text: str) -> str:
 
 def csv_cell(text: str) -> str:
     """One CSV text cell: no fragment begins a formula, and quoted (RFC 4180) when a separator could split it."""
-    text = _FRAGMENT.sub("\\1'\\2", text)
+    # Without a separator a fragment can only begin at the start: most cells are returned here, unchanged.
+    if not text.startswith(FORMULA_TRIGGERS) and not _SPLITS.search(text):
+        return text
+    if _FRAGMENT.search(text):  # sub() costs more than search(), and most cells have nothing to mark
+        text = _FRAGMENT.sub("\\1'\\2", text)
     if _SPLITS.search(text):
         return '"' + text.replace('"', '""') + '"'
     return text
