@@ -309,13 +309,14 @@ def _structure(source: str | Path, name: str) -> list[Problem]:
 def _check_cells(con, rows: str, name: str, lines: screen.Screen) -> tuple[list[Problem], dict[str, list[str]]]:
     """Cell rules over the whole file in one pass, then the first lines of what failed (``lines`` renumbers them)."""
     # DuckDB reads '1_000' as a number and 'nan' as NaN; pandas does not: both are bad numbers.
-    bad_number = "(trim(value, $whitespace) <> '' AND (number IS NULL OR isnan(number) OR contains(value, '_')))"
+    stripped = _text("value")  # the fast form of trim(value, $whitespace)
+    bad_number = f"({stripped} <> '' AND (number IS NULL OR isnan(number) OR contains(value, '_')))"
     # (code, column, condition); messages and severities come from validation's catalogue.
     checks = [("missing-value", c, f"{quote_ident(c)} = ''") for c in validation.BLANK_CHECKED] + [
         ("bad-number", "value", bad_number),
         ("not-finite", "value", "isinf(number)"),
         ("negative-value", "value", "number < 0"),
-        ("blank-value", "value", "trim(value, $whitespace) = ''"),
+        ("blank-value", "value", f"{stripped} = ''"),
         ("self-trade", "partner", "reporter = partner AND reporter <> ''"),
     ]
     # Only this module's own fragments are joined here; names are quoted, cell values are bound parameters.
