@@ -608,13 +608,17 @@ def _figure_checks(con, union: str, files: dict, screens: dict[str, screen.Scree
 
     links = [(code, group) for code, entry in partners.names().items() for group in entry.member_of]
     link_params = {"members": [c for c, _ in links], "groups": [g for _, g in links]} if links else {}
+    params = {"tolerance": validation.TOTAL_TOLERANCE, **link_params}
+    con.execute(f"CREATE TEMP TABLE suspects AS {_suspects_sql(bool(links))}", params)
+    if not con.execute("SELECT count(*) FROM suspects").fetchone()[0]:
+        return []  # nothing to word: the rows are not read again
     rows = con.execute(
         f"SELECT u.reporter, u.partner, u.flow, u.period, u.currency, u.scope, u.number AS value, u.file, u.line "
-        f"FROM ({union}) u SEMI JOIN ({_suspects_sql(bool(links))}) s "
+        f"FROM ({union}) u SEMI JOIN suspects s "
         "ON u.reporter = s.reporter AND u.partner = s.partner AND u.period = s.period AND u.scope = s.scope "
         "AND u.currency = s.currency WHERE u.number IS NOT NULL AND NOT isnan(u.number) "
         f"ORDER BY u.file_order, u.line LIMIT {SUSPECT_ROWS}",
-        {**files, "tolerance": validation.TOTAL_TOLERANCE, **link_params},
+        files,
     ).df()
     if rows.empty:
         return []

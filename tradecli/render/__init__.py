@@ -115,13 +115,13 @@ def records(frame) -> list[dict[str, Any]]:
 CSV_ENGINE_ROWS = 50_000
 
 
-def write_csv(frame, out: IO[str], header: bool = True, engine_rows: int = CSV_ENGINE_ROWS) -> None:
+def write_csv(frame, out: IO[str], header: bool = True, engine_rows: int | None = None) -> None:
     """Write CSV: header row, raw numbers, empty for missing, text safe in any spreadsheet.
 
     Text cells follow safetext.csv_cell (a leading formula trigger gets a ', and a cell any
     separator could split is quoted); lines end in LF. Column by column, then joined in
     blocks, so a table of millions of rows is written without building one huge string.
-    From ``engine_rows`` rows DuckDB (when installed) formats the numbers and joins the
+    From ``engine_rows`` rows (default CSV_ENGINE_ROWS) DuckDB (when installed) formats the numbers and joins the
     lines, byte for byte as Python does (a test compares the two on hostile cells).
     """
     import numpy as np
@@ -145,7 +145,8 @@ def write_csv(frame, out: IO[str], header: bool = True, engine_rows: int = CSV_E
             columns.append(("text", (codes, [csv_cell(t) if t else "" for t in text])))
     if not len(frame.columns) or not len(frame):
         return
-    if len(frame) >= engine_rows and (blocks := _csv_lines_duckdb(columns, len(frame))) is not None:
+    big = len(frame) >= (CSV_ENGINE_ROWS if engine_rows is None else engine_rows)
+    if big and (blocks := _csv_lines_duckdb(columns, len(frame))) is not None:
         for block in blocks:
             out.write(block)
         return
