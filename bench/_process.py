@@ -7,12 +7,21 @@ import subprocess
 import time
 
 
-def run(command: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak resident MiB of one whole process (output discarded); exits on failure."""
+def measure(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float]:
+    """Wall seconds, peak resident MiB and CPU seconds (user + system, its threads included) of one whole
+    process (output discarded); exits on failure."""
     start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, **env} if env else None
+    )
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"failed ({os.waitstatus_to_exitcode(status)}): {' '.join(command)}\n{process.stderr.read().decode()}")
-    return wall, usage.ru_maxrss / 1024
+    return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
+
+
+def run(command: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak resident MiB of one whole process (output discarded); exits on failure."""
+    wall, mib, _ = measure(command)
+    return wall, mib

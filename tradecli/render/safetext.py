@@ -16,7 +16,10 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "
 # each fragment can begin a formula: a trigger after one of them gets a ' too.
 # Quotes may stand between: a reader strips them and sees the trigger first.
 # The separator is looked behind, not taken, so "\r\n=" marks both the LF and the '='.
-_FRAGMENT = re.compile('(?:^|(?<=[,;\t|\r\n]))("*)([=+\\-@\t\r\n＝＋－＠])')
+_TRIGGER, _SEPARATOR = "[=+\\-@\t\r\n＝＋－＠]", "[,;\t|\r\n]"
+_FRAGMENT = re.compile(f'(?:^|(?<={_SEPARATOR}))("*)({_TRIGGER})')
+# Whether _FRAGMENT matches anywhere, in the same words without the look-behind: twice as fast to search.
+_MARKED = re.compile(f'^"*{_TRIGGER}|{_SEPARATOR}"*{_TRIGGER}')
 _SPLITS = re.compile('[,;\t|\r\n"]')
 
 # C0 and C1 controls, DEL, and the bidi marks, embeddings, overrides and isolates.
@@ -33,7 +36,7 @@ def csv_cell(text: str) -> str:
     # Without a separator a fragment can only begin at the start: most cells are returned here, unchanged.
     if not text.startswith(FORMULA_TRIGGERS) and not _SPLITS.search(text):
         return text
-    if _FRAGMENT.search(text):  # sub() costs more than search(), and most cells have nothing to mark
+    if _MARKED.search(text):  # sub() costs more than search(), and most cells have nothing to mark
         text = _FRAGMENT.sub("\\1'\\2", text)
     if _SPLITS.search(text):
         return '"' + text.replace('"', '""') + '"'
