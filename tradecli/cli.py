@@ -4,8 +4,6 @@ Nothing here computes or rounds a number. pandas is imported only inside command
 data, so --help, --version and shell completion stay fast.
 """
 
-from __future__ import annotations
-
 import contextlib
 import os
 import sys
@@ -20,7 +18,7 @@ from . import __version__
 from .errors import ExitStatus, TradeError, UsageError
 from .render import Format
 from .render.safetext import safe_text
-from .shell import OutputOpt, _emit, _warn
+from .shell import OutputOpt, emit, warn
 
 #: Environment variables this run took files from (name -> value), named in every error.
 _FROM_ENV: dict[str, str] = {}
@@ -332,7 +330,7 @@ def _answer(ask, more_files=()):
     with _progress("Reading…"):
         result = ask()
     result.files = [*result.files, *more_files]
-    _warn(result.warnings)
+    warn(result.warnings)
     return result
 
 
@@ -370,10 +368,10 @@ def balance(
 
         with open_output(output, [*question.files, *fx_files]) as stream:  # every reporter of big files, streamed
             for n, result in enumerate(batches):
-                _warn(result.warnings)
+                warn(result.warnings)
                 render.write_csv(result.frame, stream, header=n == 0)
         return
-    _emit(_answer(lambda: question.balance(currency, rates), fx_files), fmt, output)
+    emit(_answer(lambda: question.balance(currency, rates), fx_files), fmt, output)
 
 
 @app.command(
@@ -402,7 +400,7 @@ def compare(
     rates, fx_files = _rates(fx, currency, data) or (None, [])
     question = _open(data, with_bundled).select(partner, reporter, period, scope)
     ask = (lambda: question.years(currency, rates)) if years else (lambda: question.side_by_side(currency, rates))
-    _emit(_answer(ask, fx_files), fmt, output)
+    emit(_answer(ask, fx_files), fmt, output)
 
 
 @app.command(
@@ -461,7 +459,7 @@ def partners_command(
 ) -> None:
     """List every partner with its periods, currencies and flows, and those named without figures."""
     question = _open(data, with_bundled).select(reporter=reporter)
-    _emit(_answer(question.partners), fmt, output)
+    emit(_answer(question.partners), fmt, output)
 
 
 @app.command(
@@ -484,7 +482,7 @@ def sources(
 ) -> None:
     """Show each figure behind the numbers with its exact quote and source document."""
     question = _open(data, with_bundled).select(partner, reporter, period, scope)
-    _emit(_answer(question.sources), fmt, output)
+    emit(_answer(question.sources), fmt, output)
 
 
 FilesArg = Annotated[
@@ -516,7 +514,7 @@ def validate(
 
     dataset = _open([*(file or []), *(data or [])], with_bundled)
     result = dataset.validate()
-    _emit(result, fmt, output)
+    emit(result, fmt, output)
     errors = int((result.frame["severity"] == "error").sum())
     warnings = len(result.frame) - errors
     names = ", ".join(flows.display_name(s) for s in dataset.inputs) + "".join(f" (from ${name})" for name in _FROM_ENV)
@@ -601,8 +599,8 @@ def import_command(
     result = queries.import_official(
         fmt.value, file, currency=currency, period=period, commodity=commodity, months=months, spellings=table
     )
-    _emit(Result(result.figures, "flows", files=[*file, *([names_file] if names_file else [])]), Format.csv, output)
-    _warn(result.warnings)  # after writing: a refused --output is then the only line
+    emit(Result(result.figures, "flows", files=[*file, *([names_file] if names_file else [])]), Format.csv, output)
+    warn(result.warnings)  # after writing: a refused --output is then the only line
     count, warnings = len(result.figures), len(result.warnings)
     names = ", ".join(flows.display_name(f) for f in file)
     sys.stderr.write(f"{names}: {count} figure{'s' * (count != 1)} imported, {warnings} warning{'s' * (warnings != 1)}\n")
@@ -644,7 +642,7 @@ def check_command(
 
     question = _open(data, with_bundled).select(partner, reporter, period, scope)
     checked = Dataset.open(official) if official else None
-    _emit(_answer(lambda: question.crosscheck(checked, mirror=mirror, flow=flow)), fmt, output)
+    emit(_answer(lambda: question.crosscheck(checked, mirror=mirror, flow=flow)), fmt, output)
 
 
 from .fetch.command import app as _fetch_app  # noqa: E402 - after the shared options it uses

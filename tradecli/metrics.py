@@ -97,7 +97,7 @@ def perspective(figures: pd.DataFrame, reporter: str | Sequence[str] | None) -> 
     key = ["reporter", "partner", "flow", "period", "currency", "scope"]
     mirrored = (
         mirrored.merge(own[key].drop_duplicates(), on=key, how="left", indicator=True)
-        .query("_merge == 'left_only'")
+        .pipe(lambda f: f[f["_merge"] == "left_only"])
         .drop(columns="_merge")
     )
     return pd.concat([own, mirrored], ignore_index=True)[_PERSPECTIVE_COLUMNS]

@@ -175,7 +175,7 @@ def write_json(frame, out: IO[str]) -> None:
 # --- tables for people --------------------------------------------------------------------
 
 _SYMBOL = {"USD": "US$", "NZD": "NZ$", "INR": "₹", "EUR": "€", "GBP": "£", "AUD": "A$", "CAD": "C$"}
-_SHORT_FLAG = {
+SHORT_FLAG = {
     flag_defs.APPROXIMATE: "approx",
     flag_defs.PRELIMINARY: "prelim",
     flag_defs.ESTIMATED: "est",
@@ -192,7 +192,7 @@ def unit(currency: str) -> str:
     return f"{_SYMBOL.get(currency, currency)} m"
 
 
-def _num(value: Any, decimals: int, sign: bool = False, suffix: str = "") -> str:
+def number_text(value: Any, decimals: int, sign: bool = False, suffix: str = "") -> str:
     value = raw(value)
     if value is None:
         return "—"
@@ -202,7 +202,7 @@ def _num(value: Any, decimals: int, sign: bool = False, suffix: str = "") -> str
     return text + suffix
 
 
-def _decimals(values) -> int:
+def common_decimals(values) -> int:
     """0 when every value in a column is whole; 2 when every value is exact in hundredths (official
     tables give two decimals, shown to the last digit); else 1. A column keeps one precision."""
     numbers = [float(raw(v)) for v in values if raw(v) is not None]
@@ -323,15 +323,15 @@ def _cell_text(column: Column, row: dict[str, Any], decimals: dict[str, int]) ->
     value = row.get(column.name)
     kind = column.kind
     if kind == "money":
-        text = _num(value, decimals[column.name])
+        text = number_text(value, decimals[column.name])
     elif kind == "change":
-        text = _num(value, decimals[column.name], sign=True)
+        text = number_text(value, decimals[column.name], sign=True)
     elif kind == "ratio":
-        text = _num(value, 2)
+        text = number_text(value, 2)
     elif kind == "pct":
-        text = _num(value, 1, suffix="%")
+        text = number_text(value, 1, suffix="%")
     elif kind == "pct_change":
-        text = _num(value, 1, sign=True, suffix="%")
+        text = number_text(value, 1, sign=True, suffix="%")
     elif kind == "count":
         text = str(raw(value)) if raw(value) else "no figures"
     elif kind == "int":
@@ -344,7 +344,7 @@ def _cell_text(column: Column, row: dict[str, Any], decimals: dict[str, int]) ->
         entry = partners.names().get(str(value))
         text = entry.name if entry and entry.kind == "country" else str(value)
     elif kind == "flags":
-        text = " ".join(_SHORT_FLAG.get(f, f) for f in flag_defs.split(str(value or "")))
+        text = " ".join(SHORT_FLAG.get(f, f) for f in flag_defs.split(str(value or "")))
     elif kind == "list":
         text = ", ".join(flag_defs.split(str(value or ""))) or "—"
     else:
@@ -403,7 +403,7 @@ def footnotes(
         )
     shown = flag_defs.split(flag_defs.merge(str(r.get("flags") or "") for r in rows))
     if shown:
-        notes.append("Flags: " + "; ".join(f"{_SHORT_FLAG.get(f, f)} = {flag_defs.MEANING.get(f, f)}" for f in shown) + ".")
+        notes.append("Flags: " + "; ".join(f"{SHORT_FLAG.get(f, f)} = {flag_defs.MEANING.get(f, f)}" for f in shown) + ".")
     several = len({r.get("reporter") for r in rows}) > 1
     for r in rows:
         derived = [part for part in str(r.get("derivation") or "").split("; ") if part and not part.startswith("total =")]
@@ -499,7 +499,7 @@ def title(kind: str, rows: list[dict[str, Any]]) -> str:
 
 
 def _column_decimals(frame, spec: list[Column]) -> dict[str, int]:
-    return {c.name: _decimals(frame[c.name]) for c in spec if c.kind in ("money", "change")}
+    return {c.name: common_decimals(frame[c.name]) for c in spec if c.kind in ("money", "change")}
 
 
 def _numeric(column: Column) -> bool:
@@ -571,7 +571,7 @@ _PREPOSITION = {"export": "to", "import": "from", "total": "with"}
 
 def _figure_line(r: dict[str, Any]) -> str:
     """One figure as a line: id, who, flow, period, value with unit, status."""
-    value = _num(r["value"], _decimals([r["value"]]))
+    value = number_text(r["value"], common_decimals([r["value"]]))
     status = ", ".join(flag_defs.split(str(r["status"])))
     scope = f"; {SCOPE_WORDS.get(r['scope'], r['scope'])}, scope {r.get('scope_from') or 'stated'}" if r.get("scope") else ""
     return (

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import IO, Any
 
 from ..errors import MissingExtraError
-from . import _decimals, raw, records, unit
+from . import common_decimals, raw, records, unit
 from .safetext import neutralise, xlsx_text
 
 SHEET_NAMES = {"balance": "balance", "years": "change", "partners": "partners", "sources": "figures", "problems": "problems"}
@@ -78,7 +78,7 @@ def _write_frame(sheet, frame) -> None:
     mixed = len(currencies) > 1
     for n, name in enumerate(columns, start=1):
         sheet.cell(row=1, column=n, value=header(name, currencies)).font = Font(bold=True)
-    whole = {name: _decimals(frame[name]) == 0 for name in columns if name in _MONEY | _MONEY_CHANGE}
+    whole = {name: common_decimals(frame[name]) == 0 for name in columns if name in _MONEY | _MONEY_CHANGE}
     widths = [len(header(name, currencies)) for name in columns]
     for r, row in enumerate(records(frame), start=2):
         for n, name in enumerate(columns, start=1):
