@@ -251,6 +251,14 @@ FormatOpt = Annotated[
 PeriodOpt = Annotated[
     str | None, typer.Option("--period", "-p", help="Only this period: 2024 (calendar) or FY2023-24 (April–March).")
 ]
+FromOpt = Annotated[
+    str | None,
+    typer.Option("--from", help="The first period of a span (2015 or FY2015-16); with --to, or alone for every later period."),
+]
+ToOpt = Annotated[
+    str | None,
+    typer.Option("--to", help="The last period of a span, of the same basis as --from (a fiscal year never runs to a calendar year)."),
+]
 CurrencyOpt = Annotated[
     str | None,
     typer.Option(
@@ -349,6 +357,16 @@ def _answer(ask, more_files=()):
 def balance(
     partner: PartnersArg = None,
     period: PeriodOpt = None,
+    start: FromOpt = None,
+    end: ToOpt = None,
+    share: Annotated[
+        bool,
+        typer.Option("--share", help="Add each partner's share of the reporter's trade with the World (needs a World total)."),
+    ] = False,
+    members: Annotated[
+        bool,
+        typer.Option("--members", help="Sum a group (lac, asean, eu, gcc, saarc) from its members' figures, beside its reported ones."),
+    ] = False,
     currency: CurrencyOpt = None,
     scope: ScopeOpt = None,
     reporter: ReporterOpt = None,
@@ -362,8 +380,8 @@ def balance(
     from . import render
 
     rates, fx_files = _rates(fx, currency, data) or (None, [])
-    question = _open(data, with_bundled).select(partner, reporter, period, scope)
-    batches = question.balance_batches(currency, rates)
+    question = _open(data, with_bundled).select(partner, reporter, period, scope, start, end)
+    batches = None if share or members else question.balance_batches(currency, rates)
     chosen = render.resolve(render.for_path(fmt, output), sys.stdout if output in (None, "-") else None)
     if batches is not None and chosen is Format.csv:
         from .render.output import open_output
@@ -373,7 +391,37 @@ def balance(
                 _warn(result.warnings)
                 render.write_csv(result.frame, stream, header=n == 0)
         return
-    _emit(_answer(lambda: question.balance(currency, rates), fx_files), fmt, output)
+    _emit(_answer(lambda: question.balance(currency, rates, share=share, members=members), fx_files), fmt, output)
+
+
+@app.command(
+    cls=_Command,
+    short_help="Compound annual growth over a span.",
+    epilog=_examples(
+        "tradecli growth chile",
+        "tradecli growth chile --from FY2019-20 --to FY2020-21 -f csv",
+    ),
+)
+def growth(
+    partner: PartnersArg = None,
+    start: FromOpt = None,
+    end: ToOpt = None,
+    currency: CurrencyOpt = None,
+    scope: ScopeOpt = None,
+    reporter: ReporterOpt = None,
+    fmt: FormatOpt = Format.auto,
+    data: DataOpt = None,
+    with_bundled: WithBundledOpt = False,
+    output: OutputOpt = None,
+    fx: FxOpt = None,
+) -> None:
+    """Show the compound annual growth rate of exports, imports and total between two periods of one basis.
+
+    Without --from/--to: from each partner's first period to its last, per basis.
+    """
+    rates, fx_files = _rates(fx, currency, data) or (None, [])
+    question = _open(data, with_bundled).select(partner, reporter, None, scope, start, end)
+    _emit(_answer(lambda: question.growth(currency, rates), fx_files), fmt, output)
 
 
 @app.command(
@@ -389,6 +437,8 @@ def compare(
     partner: PartnersRequired,
     years: Annotated[bool, typer.Option("--years", "-y", help="Change between consecutive periods of the same basis.")] = False,
     period: PeriodOpt = None,
+    start: FromOpt = None,
+    end: ToOpt = None,
     currency: CurrencyOpt = None,
     scope: ScopeOpt = None,
     reporter: ReporterOpt = None,
@@ -400,7 +450,7 @@ def compare(
 ) -> None:
     """Compare partners side by side, or with --years each partner's change on the previous period."""
     rates, fx_files = _rates(fx, currency, data) or (None, [])
-    question = _open(data, with_bundled).select(partner, reporter, period, scope)
+    question = _open(data, with_bundled).select(partner, reporter, period, scope, start, end)
     ask = (lambda: question.years(currency, rates)) if years else (lambda: question.side_by_side(currency, rates))
     _emit(_answer(ask, fx_files), fmt, output)
 
@@ -417,6 +467,8 @@ def chart(
     partner: PartnersRequired,
     years: Annotated[bool, typer.Option("--years", "-y", help="Every period of each partner, as compare --years does.")] = False,
     period: PeriodOpt = None,
+    start: FromOpt = None,
+    end: ToOpt = None,
     currency: CurrencyOpt = None,
     scope: ScopeOpt = None,
     reporter: ReporterOpt = None,
@@ -436,7 +488,7 @@ def chart(
 
     kind = render.chart_kind(output)
     rates, fx_files = _rates(fx, currency, data) or (None, [])
-    question = _open(data, with_bundled).select(partner, reporter, period, scope)
+    question = _open(data, with_bundled).select(partner, reporter, period, scope, start, end)
     ask = (lambda: question.balance(currency, rates)) if years else (lambda: question.side_by_side(currency, rates))
     result = _answer(ask, fx_files)
     with open_output(output, result.files, binary=kind != "text") as stream:
@@ -475,6 +527,8 @@ def partners_command(
 def sources(
     partner: PartnersArg = None,
     period: PeriodOpt = None,
+    start: FromOpt = None,
+    end: ToOpt = None,
     scope: ScopeOpt = None,
     reporter: ReporterOpt = None,
     fmt: FormatOpt = Format.auto,
@@ -483,7 +537,7 @@ def sources(
     output: OutputOpt = None,
 ) -> None:
     """Show each figure behind the numbers with its exact quote and source document."""
-    question = _open(data, with_bundled).select(partner, reporter, period, scope)
+    question = _open(data, with_bundled).select(partner, reporter, period, scope, start, end)
     _emit(_answer(question.sources), fmt, output)
 
 
@@ -631,6 +685,8 @@ def check_command(
         bool, typer.Option("--mirror", help="Check the reporter's own figures (official) against the partner's, mirrored.")
     ] = False,
     period: PeriodOpt = None,
+    start: FromOpt = None,
+    end: ToOpt = None,
     flow: Annotated[str | None, typer.Option("--flow", help="Only this flow: export, import or total.")] = None,
     scope: ScopeOpt = None,
     reporter: ReporterOpt = None,
@@ -642,7 +698,7 @@ def check_command(
     """Put two sources for the same partner, period and flow side by side, with the gap and gap % of the official value."""
     from .dataset import Dataset
 
-    question = _open(data, with_bundled).select(partner, reporter, period, scope)
+    question = _open(data, with_bundled).select(partner, reporter, period, scope, start, end)
     checked = Dataset.open(official) if official else None
     _emit(_answer(lambda: question.crosscheck(checked, mirror=mirror, flow=flow)), fmt, output)
 
