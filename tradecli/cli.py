@@ -592,6 +592,8 @@ class Official(StrEnum):
     short_help="Official tables to checked figures.",
     epilog=_examples(
         "tradecli import tradestat table.csv -c USD -p FY2019-20 -o fy2019.csv",
+        "tradecli import tradestat 2019.csv 2020.csv -c USD -p FY2019-20 -p FY2020-21 -o both.csv",
+        "tradecli import tradestat 'tradestat_fy*_usd.csv' -c USD -o years.csv",
         "tradecli import comtrade comtrade.json -o china.csv",
     ),
 )
@@ -618,8 +620,14 @@ def import_command(
         ),
     ] = None,
     period: Annotated[
-        str | None,
-        typer.Option("--period", "-p", help="TradeStat only, required: the year of the table, e.g. FY2019-20 (April–March)."),
+        list[str] | None,
+        typer.Option(
+            "--period",
+            "-p",
+            help="TradeStat only: the year of each table, one --period per file in order (e.g. FY2019-20, April–March). "
+            "Default: the year the table states, else the one in its file name (tradestat_fy2019-20_usd.csv).",
+            show_default=False,
+        ),
     ] = None,
     commodity: Annotated[
         str | None,
@@ -644,10 +652,11 @@ def import_command(
     ] = None,
 ) -> None:
     """Convert official statistics (TradeStat, UN Comtrade) to checked figures in the flows.csv schema (CSV)."""
-    from . import partners, queries
+    from . import official, partners, queries
     from .dataset import Result
     from .read import flows
 
+    file = official.expand(file)  # a quoted glob of year files: the files it names (never written over by -o)
     names_file = names or (_from_env("TRADECLI_NAMES", names) if fmt is Official.tradestat else None)
     if names_file is not None and names_file in file:
         raise UsageError("--names and the files to import are the same file")
