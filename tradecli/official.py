@@ -9,6 +9,7 @@ same checks as ``tradecli validate`` before anything is written. Nothing here wr
 from __future__ import annotations
 
 import csv
+import dataclasses
 import html
 import io
 import re
@@ -746,6 +747,24 @@ def _once(warnings: list[Problem]) -> list[Problem]:
 
 # --- both --------------------------------------------------------------------------------------
 
+
+def _named_once(warnings: list[Problem]) -> list[Problem]:
+    """``_once`` over several files: an unknown name is said once, naming how many other files have it too."""
+    files: dict[str | None, list[str]] = {}
+    for w in warnings:
+        if w.code == "unknown-name":
+            files.setdefault(w.value, [])
+            if w.file not in files[w.value]:
+                files[w.value].append(w.file)
+    out = []
+    for w in _once(warnings):
+        more = files.get(w.value, [])[1:] if w.code == "unknown-name" else []
+        if more:
+            also = f"; also in {len(more)} other file{'s' * (len(more) > 1)} ({', '.join(more[:3])}{', ...' if len(more) > 3 else ''})"
+            w = dataclasses.replace(w, message=w.message + also)
+        out.append(w)
+    return out
+
 #: The most files one import reads (a glob of 23 years, several reporters: far below this).
 MAX_FILES = 1000
 
@@ -833,7 +852,7 @@ def convert(
                     )
                 seen[label] = _file_name(s)
     frame = pd.concat([p.figures for p in parts], ignore_index=True) if parts else pd.DataFrame(columns=validation.COLUMNS)
-    warnings = _once([w for p in parts for w in p.warnings])
+    warnings = _named_once([w for p in parts for w in p.warnings])
     if frame.empty:
         raise TradeDataError(f"{', '.join(names or [_file_name(s) for s in sources])}: no figures to import")
     buffer = io.StringIO()
