@@ -143,7 +143,10 @@ def with_members(table: pd.DataFrame, codes: Sequence[str], balances: Callable[[
             total_check_gap=float("nan"),
         )
         parts.append(sums)
-    out = pd.concat([p for p in parts if not p.empty], ignore_index=True)
+    parts = [p for p in parts if not p.empty]
+    if not parts:
+        return pd.DataFrame(columns=[*BALANCE_COLUMNS, *MEMBER_COLUMNS])
+    out = pd.concat(parts, ignore_index=True)
     for column in MEMBER_COLUMNS:
         if column not in out.columns:
             out[column] = ""
