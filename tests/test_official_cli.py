@@ -194,8 +194,16 @@ def test_check_table_says_why_a_figure_has_no_counterpart(imported, pinned_termi
     [
         (["import", "xls", FIXTURES / "comtrade_no_total.json"], "'xls' is not one of"),
         (
-            ["import", "tradestat", FIXTURES / "tradestat_fy2019-20_usd.csv", FIXTURES / "tradestat_fy2020-21_usd.csv",
-             "-c", "USD", "-p", "FY2019-20"],
+            [
+                "import",
+                "tradestat",
+                FIXTURES / "tradestat_fy2019-20_usd.csv",
+                FIXTURES / "tradestat_fy2020-21_usd.csv",
+                "-c",
+                "USD",
+                "-p",
+                "FY2019-20",
+            ],
             "give one --period per file",
         ),  # fmt: skip
         (["import", "tradestat", FIXTURES / "tradestat_fy2019-20_usd.csv", "-p", "FY2019-20"], "give --currency"),

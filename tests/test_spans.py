@@ -129,7 +129,8 @@ def test_twenty_three_years_in_one_command_from_a_glob(tmp_path):
     assert sorted({f["period"] for f in figures}) == [f"FY{y}-{(y + 1) % 100:02d}" for y in range(2000, 2023)]
     # ATLANTIS is in all 23 tables: one warning, naming the other files
     unknown = [line for line in result.stderr.splitlines() if "ATLANTIS" in line]
-    assert len(unknown) == 1 and "also in 22 other files" in unknown[0]
+    assert len(unknown) == 1
+    assert "also in 22 other files" in unknown[0]
 
 
 def test_a_glob_that_matches_nothing_is_refused(tmp_path):
@@ -174,7 +175,8 @@ def test_comtrade_rows_with_the_reporter_as_its_own_partner_are_left_out_with_on
     figures = records(out)
     assert sorted(Decimal(f["value"]) * 1_000_000 for f in figures) == sorted(Decimal(str(r["primaryValue"])) for r in bilateral)
     own = [line for line in result.stderr.splitlines() if "its own partner" in line]
-    assert len(own) == 1 and "1 row left out" in own[0]  # the RM one is left out as a re-import first
+    assert len(own) == 1
+    assert "1 row left out" in own[0]  # the RM one is left out as a re-import first
 
 
 # --- shares --------------------------------------------------------------------------------------
@@ -284,7 +286,8 @@ def test_growth_with_from_and_to(four_years):
 def test_growth_to_a_missing_end_is_a_gap_not_a_rate(four_years):
     frame = Dataset.open(four_years).select(["peru"], start="FY2019-20", end="FY2021-22").growth().frame
     (row,) = frame.to_dict("records")
-    assert math.isnan(row["exports_to"]) and math.isnan(row["exports_cagr_pct"])
+    assert math.isnan(row["exports_to"])
+    assert math.isnan(row["exports_cagr_pct"])
     assert row["periods_missing"] == "FY2021-22"
 
 
@@ -303,14 +306,17 @@ def test_growth_json_is_the_library_result_and_csv_has_the_contract_columns(four
     for column in ("from", "to", "years", "exports_cagr_pct", "imports_cagr_pct", "total_cagr_pct", "exports_from", "exports_to"):
         assert column in header
     table = run("growth", "peru", *data, "-f", "md").stdout
-    assert "| FY2019-20 |" in table and "CAGR" in table
+    assert "| FY2019-20 |" in table
+    assert "CAGR" in table
 
 
 def test_span_on_balance_and_compare_years(four_years):
     data = [a for f in four_years for a in ("-d", f)]
     shown = json.loads(run("balance", "peru", *data, "--from", "FY2020-21", "-f", "json").stdout)
     assert [r["period"] for r in shown] == ["FY2020-21", "FY2022-23"]
-    years_out = json.loads(run("compare", "peru", "--years", *data, "--from", "FY2020-21", "--to", "FY2020-21", "-f", "json").stdout)
+    years_out = json.loads(
+        run("compare", "peru", "--years", *data, "--from", "FY2020-21", "--to", "FY2020-21", "-f", "json").stdout
+    )
     (row,) = years_out
     a, b = table_rows(YEARS["FY2019-20"])["PERU"], table_rows(YEARS["FY2020-21"])["PERU"]
     assert row["previous_period"] == "FY2019-20"  # the change is on the year before the span
@@ -337,7 +343,7 @@ def test_the_membership_table_cites_and_dates_every_row():
     assert {r["group"] for r in rows} == {"LAC", "ASN", "EUU", "GCC", "SAA"}
     assert all(r["source"].strip() and r["as_of"].strip() for r in rows)
     assert len([m for m, _, until in members_of("EUU") if not until]) == 27
-    assert len(members_of("ASN")) == 11 and len(members_of("GCC")) == 6 and len(members_of("SAA")) == 8
+    assert (len(members_of("ASN")), len(members_of("GCC")), len(members_of("SAA"))) == (11, 6, 8)
 
 
 def test_lac_from_its_members_beside_the_reported_figure():
@@ -359,7 +365,8 @@ def test_lac_from_its_members_beside_the_reported_figure():
     assert Decimal(str(summed["imports"])) == sums["import"]
     assert Decimal(str(round(summed["gap_total"], 6))) == sums["export"] + sums["import"] - reported["total"]
     assert set(summed["members"].split(";")) == found
-    assert "from-members" in summed["flags"] and summed["derivation"].startswith("derived: the sum of")
+    assert "from-members" in summed["flags"]
+    assert summed["derivation"].startswith("derived: the sum of")
     assert "unstats.un.org" in summed["membership"]
     assert frame[frame["figure"] == "reported"].iloc[0]["total"] == float(reported["total"])
 

@@ -257,7 +257,9 @@ FromOpt = Annotated[
 ]
 ToOpt = Annotated[
     str | None,
-    typer.Option("--to", help="The last period of a span, of the same basis as --from (a fiscal year never runs to a calendar year)."),
+    typer.Option(
+        "--to", help="The last period of a span, of the same basis as --from (a fiscal year never runs to a calendar year)."
+    ),
 ]
 CurrencyOpt = Annotated[
     str | None,
@@ -365,7 +367,9 @@ def balance(
     ] = False,
     members: Annotated[
         bool,
-        typer.Option("--members", help="Sum a group (lac, asean, eu, gcc, saarc) from its members' figures, beside its reported ones."),
+        typer.Option(
+            "--members", help="Sum a group (lac, asean, eu, gcc, saarc) from its members' figures, beside its reported ones."
+        ),
     ] = False,
     currency: CurrencyOpt = None,
     scope: ScopeOpt = None,

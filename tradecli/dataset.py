@@ -275,7 +275,9 @@ class Dataset:
         own = [c for c in codes if c not in extra or c in named]  # the partners asked for, in order
         table = self._balances(loaded, reporter, codes if share else own, currency, rates, shown)
         if members:
-            table = groups.with_members(table, own, lambda wanted: self._balances(loaded, reporter, wanted, currency, rates, shown))
+            table = groups.with_members(
+                table, own, lambda wanted: self._balances(loaded, reporter, wanted, currency, rates, shown)
+            )
         table = metrics.require(table, self._what(reporter, own))
         if share:
             table = metrics.shares(table, self._what(reporter, own))

@@ -135,7 +135,9 @@ def with_members(table: pd.DataFrame, codes: Sequence[str], balances: Callable[[
         )
         sums = sums.merge(reported, on=keys, how="left")
         sums = sums.assign(
-            gap_exports=sums["exports"] - sums["_re"], gap_imports=sums["imports"] - sums["_ri"], gap_total=sums["total"] - sums["_rt"]
+            gap_exports=sums["exports"] - sums["_re"],
+            gap_imports=sums["imports"] - sums["_ri"],
+            gap_total=sums["total"] - sums["_rt"],
         ).drop(columns=["_re", "_ri", "_rt"])
         sums = sums.assign(
             export_import_ratio=sums["exports"] / sums["imports"].where(sums["imports"] != 0),

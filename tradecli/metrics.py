@@ -427,8 +427,8 @@ def shares(table: pd.DataFrame, what: str = "these figures") -> pd.DataFrame:
         world_figures=joined["world_figures"].where(has, ""),
     )
     extra = [c for c in table.columns if c not in BALANCE_COLUMNS]
-    return out[[*BALANCE_COLUMNS[: BALANCE_COLUMNS.index("flags")], *SHARE_COLUMNS, *BALANCE_COLUMNS[BALANCE_COLUMNS.index("flags") :],
-                *extra, *WORLD_COLUMNS]].reset_index(drop=True)  # fmt: skip
+    at = BALANCE_COLUMNS.index("flags")  # the shares go before the flags, beside the other measures
+    return out[[*BALANCE_COLUMNS[:at], *SHARE_COLUMNS, *BALANCE_COLUMNS[at:], *extra, *WORLD_COLUMNS]].reset_index(drop=True)
 
 
 # --- growth over a span ------------------------------------------------------------------------
@@ -486,7 +486,7 @@ def growth(table: pd.DataFrame, start: periods.Period | None = None, end: period
         for m in MEASURES:
             row[f"{m}_from"] = a[m] if a is not None else np.nan
             row[f"{m}_to"] = b[m] if b is not None else np.nan
-        ends = [r for r in dict.fromkeys(x for x in (first, last) if x in by_year)]
+        ends = list(dict.fromkeys(x for x in (first, last) if x in by_year))
         inner = [
             f"{by_year[y]['period']}: {part}"
             for y in ends

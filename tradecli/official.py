@@ -138,7 +138,9 @@ def _half_unit(number: Decimal) -> Decimal:
 # --- TradeStat ---------------------------------------------------------------------------------
 
 # A fiscal year as TradeStat writes it ("2019-2020", "2019-20", "FY2019-20"), not inside a longer number.
-_FISCAL_TEXT = re.compile(r"(?<![0-9])(?:FY\s*)?((?:19|20)[0-9]{2})\s*[-–_]\s*((?:19|20)?[0-9]{2})(?![0-9])", re.IGNORECASE | re.ASCII)
+_FISCAL_TEXT = re.compile(
+    r"(?<![0-9])(?:FY\s*)?((?:19|20)[0-9]{2})\s*[-–_]\s*((?:19|20)?[0-9]{2})(?![0-9])", re.IGNORECASE | re.ASCII
+)
 
 
 def _fiscal_years(text: str) -> list[periods.Period]:
@@ -175,6 +177,7 @@ def tradestat_period(name: str, cells: list[str], given: str | None) -> tuple[st
         f"{name}: neither the table nor its name says its year: give --period, e.g. --period FY2019-20 "
         "(one --period per file, in order)"
     )
+
 
 _TRADESTAT_COLUMNS = {"rank": "Rank", "country": "Country", "export": "Export", "import": "Import",
                       "total trade": "Total Trade", "trade balance": "Trade Balance"}  # fmt: skip
@@ -760,10 +763,12 @@ def _named_once(warnings: list[Problem]) -> list[Problem]:
     for w in _once(warnings):
         more = files.get(w.value, [])[1:] if w.code == "unknown-name" else []
         if more:
-            also = f"; also in {len(more)} other file{'s' * (len(more) > 1)} ({', '.join(more[:3])}{', ...' if len(more) > 3 else ''})"
+            named = ", ".join(more[:3]) + (", ..." if len(more) > 3 else "")
+            also = f"; also in {len(more)} other file{'s' * (len(more) > 1)} ({named})"
             w = dataclasses.replace(w, message=w.message + also)
         out.append(w)
     return out
+
 
 #: The most files one import reads (a glob of 23 years, several reporters: far below this).
 MAX_FILES = 1000
