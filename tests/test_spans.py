@@ -229,12 +229,17 @@ def test_share_columns_in_csv_and_json(years):
     result = run("balance", "peru", "--share", "-d", years, "-f", "csv")
     assert result.exit_code == 0, result.stderr
     header = next(csv.reader(io.StringIO(result.stdout)))
-    assert header[header.index("balance_pct_of_total") + 1 : header.index("flags")] == [
+    plain = next(csv.reader(io.StringIO(run("balance", "peru", "-d", years, "-f", "csv").stdout)))
+    assert header[: len(plain)] == plain  # the new columns come after every column of a plain balance
+    assert header[len(plain) :] == [
         "exports_share_pct",
         "imports_share_pct",
         "total_share_pct",
+        "world_exports",
+        "world_imports",
+        "world_total",
+        "world_figures",
     ]
-    assert header[-4:] == ["world_exports", "world_imports", "world_total", "world_figures"]
     records = json.loads(run("balance", "peru", "--share", "-d", years, "-f", "json").stdout)
     assert records == Dataset.open([years]).select(["peru"]).balance(share=True).records()
     assert records[0]["world_figures"] == ["tradestat-FY2019-20-WLD-export", "tradestat-FY2019-20-WLD-import"]
@@ -365,6 +370,7 @@ def test_lac_from_its_members_beside_the_reported_figure():
     assert Decimal(str(summed["imports"])) == sums["import"]
     assert Decimal(str(round(summed["gap_total"], 6))) == sums["export"] + sums["import"] - reported["total"]
     assert set(summed["members"].split(";")) == found
+    assert summed["coverage"] == f"{len(found)} of {len(lac)}"
     assert "from-members" in summed["flags"]
     assert summed["derivation"].startswith("derived: the sum of")
     assert "unstats.un.org" in summed["membership"]
@@ -391,7 +397,16 @@ def test_members_table_and_errors():
     result = run("balance", "lac", "--members", "-f", "csv")
     assert result.exit_code == 0, result.stderr
     header = next(csv.reader(io.StringIO(result.stdout)))
-    assert header[-7:] == ["figure", "members", "members_missing", "gap_exports", "gap_imports", "gap_total", "membership"]
+    assert header[-8:] == [
+        "figure",
+        "members",
+        "members_missing",
+        "gap_exports",
+        "gap_imports",
+        "gap_total",
+        "membership",
+        "coverage",
+    ]
     with pytest.raises(NoFiguresError):
         Dataset.open().select(["lac"], periods="FY2001-02").balance(members=True)
 

@@ -19,7 +19,7 @@ from . import bundled, periods
 from .flags import FROM_MEMBERS, merge
 
 #: The columns a balance gains with ``--members`` (after metrics.BALANCE_COLUMNS).
-MEMBER_COLUMNS = ["figure", "members", "members_missing", "gap_exports", "gap_imports", "gap_total", "membership"]
+MEMBER_COLUMNS = ["figure", "members", "members_missing", "gap_exports", "gap_imports", "gap_total", "membership", "coverage"]
 REPORTED = "reported"
 SUMMED = "sum of members"
 
@@ -107,6 +107,7 @@ def summed(code: str, members: pd.DataFrame) -> pd.DataFrame:
                 "members": ";".join(found),
                 "members_missing": ";".join(m for m in listed if m not in found),
                 "membership": _citation(code),
+                "coverage": f"{len(found)} of {len(listed)}",
             }
         )
     return pd.DataFrame(rows)
@@ -153,7 +154,7 @@ def with_members(table: pd.DataFrame, codes: Sequence[str], balances: Callable[[
         if column not in out.columns:
             out[column] = ""
     out = out.assign(**{c: out[c].astype("float64") for c in ("gap_exports", "gap_imports", "gap_total")})
-    text = ["members", "members_missing", "membership"]
+    text = ["members", "members_missing", "membership", "coverage"]
     out = out.assign(**{c: out[c].fillna("").astype("str") for c in text})
     order = {REPORTED: 0, SUMMED: 1}
     out = out.assign(_year=[periods.parse(p).year for p in out["period"]]).sort_values(

@@ -427,8 +427,8 @@ def shares(table: pd.DataFrame, what: str = "these figures") -> pd.DataFrame:
         world_figures=joined["world_figures"].where(has, ""),
     )
     extra = [c for c in table.columns if c not in BALANCE_COLUMNS]
-    at = BALANCE_COLUMNS.index("flags")  # the shares go before the flags, beside the other measures
-    return out[[*BALANCE_COLUMNS[:at], *SHARE_COLUMNS, *BALANCE_COLUMNS[at:], *extra, *WORLD_COLUMNS]].reset_index(drop=True)
+    # New columns only ever at the end (docs/output.md): the balance's own first, then the shares and the World's.
+    return out[[*BALANCE_COLUMNS, *extra, *SHARE_COLUMNS, *WORLD_COLUMNS]].reset_index(drop=True)
 
 
 # --- growth over a span ------------------------------------------------------------------------

@@ -251,6 +251,7 @@ SPECS: dict[str, list[Column]] = {
         # shown only when the result has them (--share, --members)
         Column("total_share_pct", "Share", "pct"),
         Column("figure", "Figure"),
+        Column("coverage", "Members", "nowrap"),
         Column("gap_total", "Gap", "change"),
         Column("flags", "Flags", "flags"),
     ],
@@ -260,12 +261,12 @@ SPECS: dict[str, list[Column]] = {
         Column("to", "To", "nowrap"),
         Column("years", "Years", "int"),
         Column("currency", "Unit", "unit"),
-        Column("exports_from", "Exports from", "money"),
-        Column("exports_to", "to", "money"),
-        Column("exports_cagr_pct", "CAGR", "pct_change"),
-        Column("imports_from", "Imports from", "money"),
-        Column("imports_to", "to", "money"),
-        Column("imports_cagr_pct", "CAGR", "pct_change"),
+        Column("exports_from", "Exp. from", "money"),
+        Column("exports_to", "Exp. to", "money"),
+        Column("exports_cagr_pct", "Exp. CAGR", "pct_change"),
+        Column("imports_from", "Imp. from", "money"),
+        Column("imports_to", "Imp. to", "money"),
+        Column("imports_cagr_pct", "Imp. CAGR", "pct_change"),
         Column("total_cagr_pct", "Total CAGR", "pct_change"),
         Column("periods_missing", "Gaps", "list"),
         Column("flags", "Flags", "flags"),
@@ -437,8 +438,9 @@ def footnotes(
         )
     if kind == "balance" and any(r.get("figure") for r in rows):
         notes.append(
-            "Figure: reported = as a source gives the group; sum of members = derived, the sum of its members' figures "
-            "(members, members_missing: use -f csv); Gap = sum of members − reported total."
+            "Figure: reported = as a source gives the group; sum of members = derived, the sum of the figures of the "
+            "members that have them (Members: how many of the group's; which ones: -f csv); Gap = sum of members − "
+            "reported total."
         )
         notes += list(dict.fromkeys(f"Members: {r['membership']}." for r in rows if r.get("membership")))
     shown = flag_defs.split(flag_defs.merge(str(r.get("flags") or "") for r in rows))
@@ -675,9 +677,9 @@ def _sections(frame, kind: str, heading: str | None):
 #: Columns a table leaves out, in this order, when the terminal is too narrow for all of them
 #: ("partner" only when every row has the same partner, which the title then names).
 NARROW_DROPS: dict[str, tuple[str, ...]] = {
-    "balance": ("partner", "export_import_ratio", "total"),
+    "balance": ("partner", "export_import_ratio", "total", "figure"),
     "years": ("partner", "balance_change", "balance"),
-    "growth": ("partner", "periods_missing", "exports_from", "imports_from", "years"),
+    "growth": ("partner", "periods_missing", "years", "total_cagr_pct", "exports_from", "imports_from"),
     "check": ("partner", "gap", "flow"),
     "partners": ("kind", "currencies", "flows"),
     "flows": ("reporter", "currency"),
