@@ -414,3 +414,14 @@ def test_members_table_and_errors():
 def test_no_world_total_is_a_data_error_from_the_library():
     with pytest.raises(TradeDataError, match="no world total"):
         Dataset.open().select(["peru"]).balance(share=True)
+
+
+def test_growth_workbook_has_units_in_its_headers(four_years, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    data = [a for f in four_years for a in ("-d", f)]
+    out = tmp_path / "growth.xlsx"
+    assert run("growth", "peru", *data, "-o", out).exit_code == 0
+    rows = list(openpyxl.load_workbook(out).active.iter_rows(values_only=True))
+    header, first = rows[0], rows[1]
+    assert header[header.index("exports_cagr_pct (%)")] == "exports_cagr_pct (%)"
+    assert first[header.index("exports_from (US$ m)")] == float(table_rows(YEARS["FY2019-20"])["PERU"]["Export"])
