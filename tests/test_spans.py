@@ -425,3 +425,19 @@ def test_growth_workbook_has_units_in_its_headers(four_years, tmp_path):
     header, first = rows[0], rows[1]
     assert header[header.index("exports_cagr_pct (%)")] == "exports_cagr_pct (%)"
     assert first[header.index("exports_from (US$ m)")] == float(table_rows(YEARS["FY2019-20"])["PERU"]["Export"])
+
+
+def test_comtrade_files_of_several_years_and_reporters_in_one_import(tmp_path):
+    """China's 2010 (the real recorded response) and India's 2023 (hand-written) in one import: the figures of both."""
+    files = [FIXTURES / "comtrade_v1_china_2010.json", FIXTURES / "comtrade_india_2023.csv"]
+    out = tmp_path / "both.csv"
+    result = run("import", "comtrade", *files, "-o", out)
+    assert result.exit_code == 0, result.stderr
+    expected = []
+    for n, path in enumerate(files):
+        single = tmp_path / f"{n}.csv"
+        assert run("import", "comtrade", path, "-o", single).exit_code == 0
+        expected += records(single)
+    both = records(out)
+    assert sorted(r["id"] for r in both) == sorted(r["id"] for r in expected)
+    assert {(r["reporter"], r["period"]) for r in both} == {("CHN", "2010"), ("IND", "2023")}
