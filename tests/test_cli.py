@@ -333,7 +333,7 @@ def test_top_level_help_gives_whole_one_line_summaries(width):
     commands = text[text.index("Commands:") :].splitlines()[1:]
     assert "…" not in text
     assert "..." not in "\n".join(commands)
-    assert len([line for line in commands if line.strip()]) == 9  # one line each: 8 commands and fetch
+    assert len([line for line in commands if line.strip()]) == 10  # one line each: 9 commands and fetch
     assert all(len(line) <= int(width) for line in text.splitlines())
 
 

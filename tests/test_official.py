@@ -111,9 +111,11 @@ def test_a_balance_that_disagrees_is_reported(tmp_path):
         ("USD", "2019-20", "FY2019-20"),
     ],
 )
-def test_tradestat_needs_its_unit_and_year(currency, period, words):
+def test_tradestat_needs_its_unit_and_year(currency, period, words, tmp_path):
+    table = tmp_path / "table.csv"  # a name that says no year, and a table that states none
+    table.write_bytes(TRADESTAT.read_bytes())
     with pytest.raises(UsageError, match=words):
-        official.read_tradestat(TRADESTAT, currency, period)
+        official.read_tradestat(table, currency, period)
 
 
 def test_a_file_that_is_not_a_tradestat_table():
@@ -135,7 +137,7 @@ def test_every_tradestat_name_maps_to_an_iso_country_or_says_why_not():
         table = list(csv.DictReader(handle))
     # A code that is no current ISO country (a former area, a pseudo-partner) carries its reason.
     assert all(row["code"] in iso or row["note"] for row in table)
-    assert {row["code"] for row in table if row["code"] not in iso} == {"ANT", "PCZ", "XCI", "XUS", "XPP", "XCH"}
+    assert {row["code"] for row in table if row["code"] not in iso} == {"ANT", "PCZ", "SCG", "XCI", "XUS", "XPP", "XCH"}
     assert len({row["name"] for row in table}) == len(table)
     assert {"U S A", "CHINA P RP", "U ARAB EMTS", "SAUDI ARAB", "KOREA RP", "NEW ZEALAND", "COOK IS"} <= {
         r["name"] for r in table
@@ -213,8 +215,12 @@ def test_convert_refuses_options_of_the_other_format():
 
 
 def test_two_files_of_the_same_year_conflict_instead_of_adding_up():
-    with pytest.raises(TradeDataError, match="duplicate|conflict|same figure"):
+    with pytest.raises(UsageError, match="one --period per file"):  # one --period for two files
         official.convert("tradestat", [TRADESTAT, TRADESTAT], currency="USD", period="FY2019-20")
+    with pytest.raises(UsageError, match="FY2019-20 is given for two files"):
+        official.convert("tradestat", [TRADESTAT, TRADESTAT], currency="USD", period=["FY2019-20", "FY2019-20"])
+    with pytest.raises(TradeDataError, match="both tables of FY2019-20"):  # the year read from each file's name
+        official.convert("tradestat", [TRADESTAT, TRADESTAT], currency="USD")
 
 
 # --- two sources side by side ----------------------------------------------------------------------

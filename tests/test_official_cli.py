@@ -193,7 +193,19 @@ def test_check_table_says_why_a_figure_has_no_counterpart(imported, pinned_termi
     ("args", "words"),
     [
         (["import", "xls", FIXTURES / "comtrade_no_total.json"], "'xls' is not one of"),
-        (["import", "tradestat", FIXTURES / "tradestat_fy2019-20_usd.csv", "-c", "USD"], "give --period"),
+        (
+            [
+                "import",
+                "tradestat",
+                FIXTURES / "tradestat_fy2019-20_usd.csv",
+                FIXTURES / "tradestat_fy2020-21_usd.csv",
+                "-c",
+                "USD",
+                "-p",
+                "FY2019-20",
+            ],
+            "give one --period per file",
+        ),  # fmt: skip
         (["import", "tradestat", FIXTURES / "tradestat_fy2019-20_usd.csv", "-p", "FY2019-20"], "give --currency"),
         (["import", "tradestat", FIXTURES / "tradestat_fy2019-20_usd.csv", "-p", "2019-20", "-c", "USD"], "FY2019-20"),
         (["import", "comtrade", FIXTURES / "comtrade_china_2023.json", "-p", "2023"], "Comtrade data states both"),

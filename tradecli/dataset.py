@@ -93,6 +93,8 @@ class Dataset:
     reporter_name: str | None = None
     periods: tuple[str, ...] = ()
     scope: str | None = None
+    start: str | None = None  # --from: the first period of a span (a label), None: open
+    end: str | None = None  # --to: the last period of a span (a label), None: open
     again: tuple[str, ...] = ()  # the options that name these files again, for printed hints (``frame.attrs["again"]``)
     flows: Any = field(default=None, compare=False, repr=False)  # already loaded figures (Dataset.of)
 
@@ -127,12 +129,19 @@ class Dataset:
         reporter: str | None = None,
         periods: str | Sequence[str] | None = None,
         scope: str | None = None,
+        start: str | None = None,
+        end: str | None = None,
     ) -> Dataset:
         """Ask about these partners (names, codes or aliases; none: all), this reporter ('all': each
         from its own side; none: the data's only reporter, else India), these periods (none: all)
-        and this scope (goods, services or goods_services; none: every scope, each on its own)."""
+        or the span from ``start`` to ``end`` (period labels of one basis; either open), and this
+        scope (goods, services or goods_services; none: every scope, each on its own)."""
+        from . import periods as periods_mod
         from .validation import SCOPES
 
+        first, last = periods_mod.span(start, end)
+        if (first or last) and periods:
+            raise UsageError("give --period, or a span with --from/--to, not both")
         if reporter is not None and not str(reporter).strip():
             raise UsageError("an empty reporter name; give a name, an ISO code, an alias or 'all'")
         if scope is not None and scope.strip().lower() not in SCOPES:
@@ -143,7 +152,37 @@ class Dataset:
             reporter_name=reporter,
             periods=_labels(periods),
             scope=scope.strip().lower() if scope is not None else None,
+            start=first.label if first else None,
+            end=last.label if last else None,
         )
+
+    @property
+    def spanned(self) -> bool:
+        """Whether a span (--from/--to) is asked for."""
+        return self.start is not None or self.end is not None
+
+    def _shown(self, loaded) -> tuple[str, ...]:
+        """The period labels whose rows are shown: those asked for, or those of the data in the span, in order.
+
+        Raises NoFiguresError when the data holds no period in the span.
+        """
+        from . import periods as periods_mod
+
+        if not self.spanned:
+            return self.periods
+        first, last = periods_mod.span(self.start, self.end)
+        found = sorted(
+            (p for p in map(periods_mod.try_parse, dict.fromkeys(loaded.figures["period"])) if p is not None),
+            key=lambda p: p.sort_key,
+        )
+        labels = tuple(p.label for p in found if periods_mod.within(p.label, first, last))
+        if not labels:
+            held = ", ".join(p.label for p in found) or "none"
+            raise NoFiguresError(f"no figures in the span {self._span_words()}; the data holds the periods {held}")
+        return labels
+
+    def _span_words(self) -> str:
+        return f"from {self.start or 'the first period'} to {self.end or 'the last period'}"
 
     @property
     def all_reporters(self) -> bool:
@@ -207,7 +246,8 @@ class Dataset:
         who = reporter if isinstance(reporter, str) else "any reporter" if reporter is None else ", ".join(reporter)
         what = f"{who} with {', '.join(partner_codes)}" if partner_codes else f"reporter {who}"
         scope = f" of scope {self.scope}" if self.scope else ""
-        return what + (f" in {', '.join(self.periods)}" if self.periods else "") + scope
+        span = f" {self._span_words()}" if self.spanned else ""
+        return what + (f" in {', '.join(self.periods)}" if self.periods else "") + span + scope
 
     def _balances(self, loaded, reporter, partner_codes, currency, rates, periods):
         from . import queries
@@ -216,13 +256,60 @@ class Dataset:
             partner_codes, periods=periods, currency=currency, reporter=reporter, flows=loaded, rates=rates, scope=self.scope
         )
 
-    def balance(self, currency: str | None = None, rates=None) -> Result:
-        """Exports, imports, total, balance and ratios per partner and period (metrics.BALANCE_COLUMNS)."""
-        from . import metrics
+    def balance(self, currency: str | None = None, rates=None, share: bool = False, members: bool = False) -> Result:
+        """Exports, imports, total, balance and ratios per partner and period (metrics.BALANCE_COLUMNS).
 
-        loaded, reporter, codes = self._load()
-        table = self._balances(loaded, reporter, codes, currency, rates, self.periods)
-        return self._result(metrics.require(table, self._what(reporter, codes)), "balance", loaded)
+        ``share``: with the partner's share of the reporter's trade with the World (metrics.SHARE_COLUMNS);
+        ``members``: each group asked for also summed from its members' figures (groups.MEMBER_COLUMNS),
+        beside the figures reported for the group, with the gap between them.
+        """
+        from . import groups, metrics
+
+        named = self._codes_asked()
+        extra = [metrics.WORLD] if share and self.partner_names else []
+        if members:
+            extra += [m for code in named for m in groups.members_of(code)]
+        asked = dataclasses.replace(self, partner_names=(*self.partner_names, *extra)) if extra else self
+        loaded, reporter, codes = asked._load()
+        shown = self._shown(loaded)
+        own = [c for c in codes if c not in extra or c in named]  # the partners asked for, in order
+        table = self._balances(loaded, reporter, codes if share else own, currency, rates, shown)
+        if members:
+            table = groups.with_members(
+                table, own, lambda wanted: self._balances(loaded, reporter, wanted, currency, rates, shown)
+            )
+        table = metrics.require(table, self._what(reporter, own))
+        if share:
+            table = metrics.shares(table, self._what(reporter, own))
+            if self.partner_names:
+                table = table[table["partner"].isin(own)].reset_index(drop=True)
+        return self._result(metrics.in_order(table, own), "balance", loaded)
+
+    def _codes_asked(self) -> set[str]:
+        """The codes of the partners named, as the names table resolves them (unknown names left out)."""
+        from . import partners
+        from .errors import UnknownPartnerError
+
+        out = set()
+        for name in self.partner_names:
+            try:
+                out.add(partners.resolve(name))
+            except UnknownPartnerError:
+                continue
+        return out
+
+    def growth(self, currency: str | None = None, rates=None) -> Result:
+        """Compound annual growth between two periods of one basis per partner and currency (metrics.GROWTH_COLUMNS).
+
+        The span's ends are --from and --to; an open end is the partner's first or last period in the data.
+        """
+        from . import metrics, periods
+
+        loaded, reporter, codes = self._load(narrow_periods=False)
+        table = self._balances(loaded, reporter, codes, currency, rates, ())
+        first, last = periods.span(self.start, self.end)
+        table = metrics.growth(metrics.require(table, self._what(reporter, codes)), first, last)
+        return self._result(metrics.require(table, self._what(reporter, codes)), "growth", loaded)
 
     def balance_batches(self, currency: str | None = None, rates=None) -> Iterator[Result] | None:
         """Every reporter's balances from big files, a batch of reporters at a time (memory stays bounded:
@@ -231,7 +318,7 @@ class Dataset:
         from .read import bigfiles, flows
 
         files = [s for s in self.files if str(s) != "-"]
-        if not self.all_reporters or self.flows is not None or not files or not bigfiles.wanted(files):
+        if not self.all_reporters or self.spanned or self.flows is not None or not files or not bigfiles.wanted(files):
             return None
         bundled = flows.load([flows.BUNDLED]).reporters if flows.BUNDLED in self.inputs else set()
         everyone = sorted(bigfiles.distinct(files, ("reporter",)) | bundled)
@@ -260,8 +347,9 @@ class Dataset:
 
         loaded, reporter, codes = self._load(narrow_periods=False)
         table = metrics.year_on_year(self._balances(loaded, reporter, codes, currency, rates, ()))
-        if self.periods:
-            table = table[table["period"].isin(self.periods)].reset_index(drop=True)
+        shown = self._shown(loaded)
+        if shown:
+            table = table[table["period"].isin(shown)].reset_index(drop=True)
         return self._result(metrics.require(table, self._what(reporter, codes)), "years", loaded)
 
     def side_by_side(self, currency: str | None = None, rates=None) -> Result:
@@ -269,7 +357,7 @@ class Dataset:
         from . import metrics
 
         loaded, reporter, codes = self._load()
-        table = self._balances(loaded, reporter, codes, currency, rates, self.periods)
+        table = self._balances(loaded, reporter, codes, currency, rates, self._shown(loaded))
         table = metrics.require(table, self._what(reporter, codes))
         return self._result(metrics.side_by_side(table, codes), "balance", loaded)
 
@@ -286,7 +374,7 @@ class Dataset:
         from . import metrics, queries
 
         loaded, reporter, codes = self._load()
-        table = queries.figures_of(reporter, codes, loaded, self.periods, self.scope)
+        table = queries.figures_of(reporter, codes, loaded, self._shown(loaded), self.scope)
         return self._result(metrics.require(table, self._what(reporter, codes)), "sources", loaded, behind=False)
 
     def validate(self) -> Result:
@@ -311,7 +399,7 @@ class Dataset:
             raise UsageError("check compares one reporter's figures: give --reporter NAME, not 'all'")
         codes = queries.resolve(list(self.partner_names), loaded, *([checked] if checked is not None else []))
         table = queries.crosscheck(
-            codes, checked, loaded, reporter=reporter, periods=self.periods, flow=flow, mirror=mirror, scope=self.scope
+            codes, checked, loaded, reporter=reporter, periods=self._shown(loaded), flow=flow, mirror=mirror, scope=self.scope
         )
         warnings = [*loaded.warnings, *(checked.warnings if checked is not None else [])]
         return Result(table, "check", warnings, [*self.files, *(official.files if isinstance(official, Dataset) else [])])

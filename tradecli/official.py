@@ -9,6 +9,7 @@ same checks as ``tradecli validate`` before anything is written. Nothing here wr
 from __future__ import annotations
 
 import csv
+import dataclasses
 import html
 import io
 import re
@@ -136,6 +137,48 @@ def _half_unit(number: Decimal) -> Decimal:
 
 # --- TradeStat ---------------------------------------------------------------------------------
 
+# A fiscal year as TradeStat writes it ("2019-2020", "2019-20", "FY2019-20"), not inside a longer number.
+_FISCAL_TEXT = re.compile(
+    r"(?<![0-9])(?:FY\s*)?((?:19|20)[0-9]{2})\s*[-–_]\s*((?:19|20)?[0-9]{2})(?![0-9])", re.IGNORECASE | re.ASCII
+)
+
+
+def _fiscal_years(text: str) -> list[periods.Period]:
+    """The Indian fiscal years written in ``text`` (a start year and the next one), in order, without repeats."""
+    found = []
+    for m in _FISCAL_TEXT.finditer(text):
+        start, end = int(m.group(1)), m.group(2)
+        if int(end) % 100 == (start + 1) % 100 and (len(end) == 2 or int(end) == start + 1):
+            found.append(periods.make(periods.FISCAL, start))
+    return list(dict.fromkeys(found))
+
+
+def tradestat_period(name: str, cells: list[str], given: str | None) -> tuple[str, str]:
+    """(period label, how it was known) of a TradeStat table: --period, else the year the table states
+    above or in its header row, else the year in the file's name; a --period the table contradicts is refused.
+
+    TradeStat's yearly tables are Indian fiscal years (April–March); a bare calendar year ("2019") is
+    never read as one.
+    """
+    stated = _fiscal_years(" ".join(cells))
+    if len(stated) > 1:
+        stated = []  # a table of two years ("2019-2020", "2020-2021" columns) states no single year
+    if given:
+        label = periods.parse(given).label
+        if stated and stated[0].label != label:
+            raise TradeDataError(f"{name}: the table states the year {stated[0].label} but --period is {label}; check the file")
+        return label, "as given with --period"
+    if stated:
+        return stated[0].label, "as the table states it"
+    from_name = _fiscal_years(Path(name).name)
+    if len(from_name) == 1:
+        return from_name[0].label, f"read from the file name {Path(name).name!r}"
+    raise UsageError(
+        f"{name}: neither the table nor its name says its year: give --period, e.g. --period FY2019-20 "
+        "(one --period per file, in order)"
+    )
+
+
 _TRADESTAT_COLUMNS = {"rank": "Rank", "country": "Country", "export": "Export", "import": "Import",
                       "total trade": "Total Trade", "trade balance": "Trade Balance"}  # fmt: skip
 
@@ -179,9 +222,6 @@ def read_tradestat(
     required: the file states neither. India is the reporter; India's Total becomes WLD.
     ``names`` (spelling -> code, partners.read_user_names) adds to and overrides the bundled spellings.
     """
-    if not period:
-        raise UsageError("a TradeStat table does not say its year: give --period, e.g. --period FY2019-20")
-    label = periods.parse(period).label
     if not currency:
         raise UsageError("a TradeStat table does not say its unit: give --currency USD (US$ million) or INR (₹ crore)")
     if currency.upper() not in TRADESTAT_CURRENCIES:
@@ -199,6 +239,7 @@ def read_tradestat(
             f"{name}: not a TradeStat country-wise table: no header row with Country, Export and Import "
             "(expected Rank,Country,Export,Import,Total Trade,Trade Balance)"
         )
+    label, how = tradestat_period(name, [cell for _, row in rows[: at + 1] for cell in row], period)
     columns = {_heading(h): n for n, h in enumerate(rows[at][1])}
     _check_stated_unit(name, rows[at][0], rows[at][1], currency)
     unit = "US$ million" if currency == "USD" else "₹ crore, × 10 = ₹ million"
@@ -227,7 +268,7 @@ def read_tradestat(
                     f"{name}: line {line}, column {_TRADESTAT_COLUMNS[column]}: "
                     f"'{cells[column]}' is not a number (digits, thousands separators and a decimal point)"
                 ) from None
-        note = [f"TradeStat country-wise, {unit}; reporter India; period {label} as given with --period"]
+        note = [f"TradeStat country-wise, {unit}; reporter India; period {label} {how}"]
         world = key.startswith(("india's total", "india’s total"))
         if world:
             partner = WORLD
@@ -476,7 +517,7 @@ def read_comtrade(
     warnings += _count_check(document, name)
     chosen, left_out = _totals(shape.records, commodity, name, shape.kind)
     warnings += left_out
-    figures, monthly, taken = [], [], {}
+    figures, monthly, taken, own = [], [], {}, []
     area = lru_cache(maxsize=None)(lambda code, iso, desc: _comtrade_area(code, iso, desc, taken))  # one import's areas
     for where, r in chosen:
         line = int(where.split()[1]) if where.startswith("line ") else None
@@ -516,6 +557,9 @@ def read_comtrade(
             raise TradeDataError(f"{name}: {where}: primaryValue '{value_text}' is not a number")
         reporter, reporter_note = area(*(r.get(f"reporter{k}", "") for k in ("Code", "ISO", "Desc")))
         partner, partner_note = area(*(r.get(f"partner{k}", "") for k in ("Code", "ISO", "Desc")))
+        if reporter == partner:  # e.g. re-imports reported with the reporter as its own partner
+            own.append(where)
+            continue
         for made, code in ((reporter_note, reporter), (partner_note, partner)):
             if made and code.startswith("X") and code not in _iso_codes():
                 warnings.append(Problem(name, line, None, code, "unknown-name", f"{at}{made}", WARNING))
@@ -525,6 +569,12 @@ def read_comtrade(
             monthly.append(figure)
         else:
             figures.append(figure)
+    if own:
+        warnings.append(
+            Problem(name, None, "partnerCode", None, "self-partner",
+                    f"{len(own)} row{'s' * (len(own) > 1)} left out: the reporter is its own partner (e.g. goods "
+                    f"re-imported from itself), not trade between two countries; first: {own[0]}", WARNING)
+        )  # fmt: skip
     rows = [_annual_row(f, name, shape.kind, commodity) for f in figures]
     if monthly and months is None:
         warnings.append(
@@ -701,12 +751,57 @@ def _once(warnings: list[Problem]) -> list[Problem]:
 # --- both --------------------------------------------------------------------------------------
 
 
+def _named_once(warnings: list[Problem]) -> list[Problem]:
+    """``_once`` over several files: an unknown name is said once, naming how many other files have it too."""
+    files: dict[str | None, list[str]] = {}
+    for w in warnings:
+        if w.code == "unknown-name":
+            files.setdefault(w.value, [])
+            if w.file not in files[w.value]:
+                files[w.value].append(w.file)
+    out = []
+    for w in _once(warnings):
+        more = files.get(w.value, [])[1:] if w.code == "unknown-name" else []
+        if more:
+            named = ", ".join(more[:3]) + (", ..." if len(more) > 3 else "")
+            also = f"; also in {len(more)} other file{'s' * (len(more) > 1)} ({named})"
+            w = dataclasses.replace(w, message=w.message + also)
+        out.append(w)
+    return out
+
+
+#: The most files one import reads (a glob of 23 years, several reporters: far below this).
+MAX_FILES = 1000
+
+
+def expand(sources: Sequence[str | Path]) -> list[str | Path]:
+    """The sources with each glob (``*``, ``?``, ``[``) that names no file replaced by the files it matches, sorted.
+
+    A glob matching nothing is refused, never read as "no files".
+    """
+    import glob
+
+    out: list[str | Path] = []
+    for source in sources:
+        text = str(source)
+        if text != "-" and any(c in text for c in "*?[") and not Path(text).exists():
+            matched = sorted(glob.glob(text))
+            if not matched:
+                raise UsageError(f"no file matches {text!r}")
+            out += matched
+        else:
+            out.append(source)
+    if len(out) > MAX_FILES:
+        raise UsageError(f"{len(out)} files: at most {MAX_FILES} in one import")
+    return out
+
+
 def convert(
     fmt: str,
     sources: Sequence[str | Path],
     *,
     currency: str | None = None,
-    period: str | None = None,
+    period: str | Sequence[str] | None = None,
     commodity: str | None = None,
     months: str | None = None,
     names: Sequence[str] | None = None,
@@ -716,6 +811,8 @@ def convert(
 
     ``names`` (Comtrade only) replaces each file's name as its figures' ``source`` (fetch: the request and its date).
     ``spellings`` (TradeStat only) maps spellings to codes besides the bundled table (partners.read_user_names).
+    ``period`` (TradeStat only): one label per file, in order; none reads each file's year from the
+    table or its name (tradestat_period). A source with * ? or [ that names no file is a glob of files.
 
     Raises TradeDataError when the rows fail a check (the message names the source line).
     Returns the rows (validation.COLUMNS) and every warning, the reader's and the checks'.
@@ -730,14 +827,37 @@ def convert(
         )
     if fmt == "comtrade" and spellings:
         raise UsageError("--names is for TradeStat tables; Comtrade data gives M49 codes")
+    sources = expand(sources)
+    given = [period] if isinstance(period, str) else list(period or [])
+    if given and len(given) != len(sources):
+        raise UsageError(
+            f"{len(sources)} file{'s' * (len(sources) != 1)} and {len(given)} --period: give one --period per file, "
+            "in order, or none to read each file's year from the table or its name"
+        )
+    if fmt == "tradestat":
+        if not currency:
+            raise UsageError("a TradeStat table does not say its unit: give --currency USD (US$ million) or INR (₹ crore)")
+        labels = [periods.parse(p).label for p in given]
+        if len(set(labels)) < len(labels):
+            twice = next(p for p in labels if labels.count(p) > 1)
+            raise UsageError(f"--period {twice} is given for two files: each file is one year's table")
     parts = [
-        read_tradestat(s, currency, period, names=spellings)
+        read_tradestat(s, currency, p, names=spellings)
         if fmt == "tradestat"
         else read_comtrade(s, commodity, n, months=months)
-        for s, n in zip(sources, names or [None] * len(sources), strict=True)
+        for s, n, p in zip(sources, names or [None] * len(sources), given or [None] * len(sources), strict=True)
     ]  # fmt: skip
+    if fmt == "tradestat":
+        seen: dict[str, str] = {}
+        for s, part in zip(sources, parts, strict=True):
+            for label in dict.fromkeys(part.figures["period"]):
+                if label in seen:
+                    raise TradeDataError(
+                        f"{seen[label]} and {_file_name(s)} are both tables of {label}: give one --period per file, in order"
+                    )
+                seen[label] = _file_name(s)
     frame = pd.concat([p.figures for p in parts], ignore_index=True) if parts else pd.DataFrame(columns=validation.COLUMNS)
-    warnings = _once([w for p in parts for w in p.warnings])
+    warnings = _named_once([w for p in parts for w in p.warnings])
     if frame.empty:
         raise TradeDataError(f"{', '.join(names or [_file_name(s) for s in sources])}: no figures to import")
     buffer = io.StringIO()

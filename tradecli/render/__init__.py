@@ -151,6 +151,7 @@ LIST_COLUMNS = frozenset(
     {
         "flags", "sources", "figures", "periods", "bases", "currencies", "flows", "mentioned_in",
         "official_flags", "other_flags", "official_source", "other_source", "official_figures", "other_figures",
+        "world_figures", "members", "members_missing", "periods_found", "periods_missing",
     }
 )  # fmt: skip
 
@@ -184,6 +185,7 @@ SHORT_FLAG = {
     flag_defs.CONVERTED: "fx",
     flag_defs.INCONSISTENT: "check!",
     flag_defs.SCOPE_INFERRED: "scope?",
+    flag_defs.FROM_MEMBERS: "members",
 }
 
 
@@ -246,6 +248,27 @@ SPECS: dict[str, list[Column]] = {
         Column("total", "Total", "money"),
         Column("balance", "Balance", "money"),
         Column("export_import_ratio", "Exp/Imp", "ratio"),
+        # shown only when the result has them (--share, --members)
+        Column("total_share_pct", "Share", "pct"),
+        Column("figure", "Figure"),
+        Column("coverage", "Members", "nowrap"),
+        Column("gap_total", "Gap", "change"),
+        Column("flags", "Flags", "flags"),
+    ],
+    "growth": [
+        Column("partner", "Partner", "partner"),
+        Column("from", "From", "nowrap"),
+        Column("to", "To", "nowrap"),
+        Column("years", "Years", "int"),
+        Column("currency", "Unit", "unit"),
+        Column("exports_from", "Exp. from", "money"),
+        Column("exports_to", "Exp. to", "money"),
+        Column("exports_cagr_pct", "Exp. CAGR", "pct_change"),
+        Column("imports_from", "Imp. from", "money"),
+        Column("imports_to", "Imp. to", "money"),
+        Column("imports_cagr_pct", "Imp. CAGR", "pct_change"),
+        Column("total_cagr_pct", "Total CAGR", "pct_change"),
+        Column("periods_missing", "Gaps", "list"),
         Column("flags", "Flags", "flags"),
     ],
     "years": [
@@ -401,11 +424,32 @@ def footnotes(
             "Balance = exports − imports. Δ % = change ÷ |previous period| × 100 (a widening deficit "
             "is negative); the first period has none." + ("" if every_column else " Total and its change: use -f csv.")
         )
+    if kind == "growth":
+        notes.append(
+            "CAGR = ((value at To ÷ value at From)^(1/years) − 1) × 100, derived from the two ends' figures only; "
+            "Gaps = periods in between without figures (never filled in); no CAGR where an end is missing or not positive."
+            + ("" if every_column else " Totals and balances at each end: use -f csv.")
+        )
+    if kind == "balance" and any("total_share_pct" in r for r in rows):
+        notes.append(
+            "Share = the partner's % of the reporter's trade with the World (total) in the same period, currency and "
+            "scope; derived from the World row's figures (world_figures)."
+            + ("" if every_column else " Export and import shares: use -f csv.")
+        )
+    if kind == "balance" and any(r.get("figure") for r in rows):
+        notes.append(
+            "Figure: reported = as a source gives the group; sum of members = derived, the sum of the figures of the "
+            "members that have them (Members: how many of the group's; which ones: -f csv); Gap = sum of members − "
+            "reported total."
+        )
+        notes += list(dict.fromkeys(f"Members: {r['membership']}." for r in rows if r.get("membership")))
     shown = flag_defs.split(flag_defs.merge(str(r.get("flags") or "") for r in rows))
     if shown:
         notes.append("Flags: " + "; ".join(f"{SHORT_FLAG.get(f, f)} = {flag_defs.MEANING.get(f, f)}" for f in shown) + ".")
     several = len({r.get("reporter") for r in rows}) > 1
     for r in rows:
+        if kind == "growth" or str(r.get("derivation") or "").startswith("derived:"):
+            continue  # a rate or a sum of members: its own note says how it is derived
         derived = [part for part in str(r.get("derivation") or "").split("; ") if part and not part.startswith("total =")]
         if derived:
             who = f"{partners.display(r['reporter'])} with " if several else ""
@@ -414,7 +458,7 @@ def footnotes(
         notes += _scope_notes(rows)
     rates = dict.fromkeys(part for r in rows for part in str(r.get("fx") or "").split(";") if part)
     notes += [f"Rate used: {rate}." for rate in rates]
-    if kind in ("balance", "years", "chart"):
+    if kind in ("balance", "years", "chart", "growth"):
         files = dict.fromkeys(part for r in rows for part in str(r.get("sources") or "").split(";") if part)
         codes = " ".join(dict.fromkeys(_spelling(str(r["partner"])) for r in rows))
         reporters = list(dict.fromkeys(str(r["reporter"]) for r in rows))
@@ -481,6 +525,7 @@ def title(kind: str, rows: list[dict[str, Any]]) -> str:
         return {
             "balance": "Trade by reporter: balance",
             "years": "Trade by reporter: change on the previous period",
+            "growth": "Trade by reporter: compound annual growth",
             "check": "Trade by reporter: other figures against official ones",
         }.get(kind, title(kind, [{k: v for k, v in r.items() if k != "reporter"} for r in rows]))
     who = ", ".join(reporters)
@@ -490,6 +535,7 @@ def title(kind: str, rows: list[dict[str, Any]]) -> str:
     return {
         "balance": f"{who}'s trade{with_whom}: balance",
         "years": f"{who}'s trade{with_whom}: change on the previous period",
+        "growth": f"{who}'s trade{with_whom}: compound annual growth",
         "partners": "Partners",
         "sources": "Figures behind the numbers",
         "problems": "Problems found",
@@ -612,9 +658,9 @@ def _several_reporters(frame) -> bool:
 
 def _sections(frame, kind: str, heading: str | None):
     """(title, frame part, columns) per table: one per currency for figures, else one."""
-    if "currency" in frame.columns and kind in ("balance", "years", "check"):
+    if "currency" in frame.columns and kind in ("balance", "years", "check", "growth"):
         # One table per currency: figures in different currencies never share a column.
-        spec = [c for c in SPECS[kind] if c.kind != "unit"]
+        spec = [c for c in SPECS[kind] if c.kind != "unit" and c.name in frame.columns]
         if _several_reporters(frame):  # --reporter all: each row says whose side it is seen from
             spec = [Column("reporter", "Reporter", "partner"), *spec]
         scopes = frame["scope"] if "scope" in frame.columns else None
@@ -631,8 +677,9 @@ def _sections(frame, kind: str, heading: str | None):
 #: Columns a table leaves out, in this order, when the terminal is too narrow for all of them
 #: ("partner" only when every row has the same partner, which the title then names).
 NARROW_DROPS: dict[str, tuple[str, ...]] = {
-    "balance": ("partner", "export_import_ratio", "total"),
+    "balance": ("partner", "export_import_ratio", "total", "figure"),
     "years": ("partner", "balance_change", "balance"),
+    "growth": ("partner", "periods_missing", "years", "total_cagr_pct", "exports_from", "imports_from"),
     "check": ("partner", "gap", "flow"),
     "partners": ("kind", "currencies", "flows"),
     "flows": ("reporter", "currency"),
