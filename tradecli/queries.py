@@ -14,7 +14,7 @@ from . import currency as fx
 from . import gaps, metrics, official, partners
 from .errors import UnknownPartnerError, UsageError
 from .read import flows as flows_mod
-from .validation import FLOWS
+from .validation import DEFAULT_PRODUCT, FLOWS
 
 DEFAULT_REPORTER = "IND"
 PARTNER_COLUMNS = [
@@ -40,11 +40,22 @@ SOURCE_COLUMNS = [
     "scope_from",
     "scope_source",
     "scope_quote",
+    "product",
+    "product_name",
 ]
 
 
 def _figures(flows: flows_mod.Flows | None) -> pd.DataFrame:
-    return (flows or flows_mod.load()).figures
+    """The figures every question but ``products`` answers from: product TOTAL only (one rule, both engines)."""
+    return totals_only((flows or flows_mod.load()).figures)
+
+
+def totals_only(figures: pd.DataFrame) -> pd.DataFrame:
+    """The figures of product TOTAL (all goods or services together); a frame without products is all TOTAL."""
+    if "product" not in figures.columns:
+        return figures
+    product = figures["product"]
+    return figures[product.isna() | product.isin([DEFAULT_PRODUCT, ""])]
 
 
 def known_codes(flows: flows_mod.Flows | None = None) -> set[str]:
@@ -139,7 +150,7 @@ def crosscheck(
         mine = metrics.perspective(figures[figures["reporter"] == reporter], reporter)
         theirs = metrics.perspective(figures[figures["partner"] == reporter], reporter)
     else:
-        mine = metrics.perspective(official_flows.figures, reporter)
+        mine = metrics.perspective(totals_only(official_flows.figures), reporter)
         theirs = metrics.perspective(figures, reporter)
     mine, theirs = (metrics.select(side, list(partner_codes), list(periods), scope) for side in (mine, theirs))
     if flow:
@@ -215,7 +226,7 @@ def figures_of(
 def figures_behind(table: pd.DataFrame, flows: flows_mod.Flows | None = None) -> pd.DataFrame:
     """The figures whose ids a result lists in its ``figures`` column (SOURCE_COLUMNS), in first-seen order."""
     ids = list(dict.fromkeys(part for cell in table["figures"] for part in str(cell).split(";") if part))
-    figures = _figures(flows)
+    figures = (flows or flows_mod.load()).figures  # every product: a products answer lists commodity figures
     found = figures[figures["id"].isin(ids)]
     order = found["id"].map({figure_id: n for n, figure_id in enumerate(ids)})
     return found.assign(_order=order).sort_values("_order", kind="stable")[SOURCE_COLUMNS].reset_index(drop=True)

@@ -27,7 +27,7 @@ from . import bigfiles, screen
 FIGURE_COLUMNS = [
     "id", "reporter", "partner", "flow", "period", "basis", "year", "currency", "value",
     "status", "source", "quote", "note", "file", "line",
-    "scope", "scope_from", "scope_source", "scope_quote",
+    "scope", "scope_from", "scope_source", "scope_quote", "product", "product_name",
 ]  # fmt: skip
 
 #: Stands for the bundled data/flows.csv among sources.
@@ -351,6 +351,7 @@ def type_figures(frame: pd.DataFrame, name: str) -> pd.DataFrame:
             # No scope stated: the default scope, marked inferred (the output flags it).
             scope_from=frame["scope_from"].where(frame["scope"] != "", "inferred").replace("", "stated"),
             scope=frame["scope"].replace("", validation.DEFAULT_SCOPE),
+            product=frame["product"].replace("", validation.DEFAULT_PRODUCT),
             file=frame["file"].astype("str") if "file" in frame.columns else name,
             id=lambda f: f["id"].where(f["id"] != "", f["file"] + ":" + f["line"].astype("str")),
         )
@@ -435,7 +436,11 @@ def _check_tables(tables, typed: bool) -> tuple[list[Problem], pd.DataFrame]:
         else:
             figures_of_file.append(
                 good[[*validation.KEY, "line"]]
-                .assign(value=good["number"], file=name, scope=good["scope"].astype("str").replace("", validation.DEFAULT_SCOPE))
+                .assign(
+                    value=good["number"], file=name,
+                    scope=good["scope"].astype("str").replace("", validation.DEFAULT_SCOPE),
+                    product=good["product"].astype("str").replace("", validation.DEFAULT_PRODUCT),
+                )  # fmt: skip
                 .dropna(subset=["value"])
             )
     figures = pd.concat(figures_of_file, ignore_index=True) if figures_of_file else pd.DataFrame(columns=FIGURE_COLUMNS)
