@@ -260,6 +260,17 @@ SPECS: dict[str, list[Column]] = {
         Column("balance_change", "Δ", "change"),
         Column("flags", "Flags", "flags"),
     ],
+    "products": [
+        Column("rank", "#", "int"),
+        Column("product", "Product", "nowrap"),
+        Column("description", "Description", "wide"),
+        Column("value", "Value", "money"),
+        Column("share_pct", "Share", "pct"),
+        Column("balance", "Own balance", "change"),
+        Column("change_pct", "Δ %", "pct_change"),
+        Column("world_share_pct", "Of world", "pct"),
+        Column("flags", "Flags", "flags"),
+    ],
     "partners": [
         Column("code", "Code"),
         Column("name", "Name"),
@@ -449,11 +460,37 @@ def footnotes(
         flagged = flag_defs.split(flag_defs.merge(str(r.get(f"{s}_flags") or "") for r in rows for s in ("official", "other")))
         if flagged:
             notes.append("Flags of the figures: " + "; ".join(f"{f} = {flag_defs.MEANING.get(f, f)}" for f in flagged) + ".")
+    if kind == "products":
+        notes += _products_notes(rows, every_column)
     if kind == "sources":
         notes.append(
             "Status: reported = stated as is; approximate = qualified (ca., around, about); preliminary = so called; "
             "estimated = marked as an estimate by the source."
         )
+    return notes
+
+
+def _products_notes(rows: list[dict[str, Any]], every_column: bool) -> list[str]:
+    """How a products table is made, and each flow's concentration (the same figures as the CSV columns)."""
+    notes = [
+        "Share = value ÷ the flow's reported total (else ÷ the sum of its products); Own balance = the product's "
+        "exports − imports with the partner; Δ % = change on the period before; Of world = value ÷ the reporter's "
+        "trade in the same product with the World."
+    ]
+    seen: dict[tuple, dict[str, Any]] = {}
+    for r in rows:
+        seen.setdefault((r["partner"], r["period"], r["currency"], r["flow"]), r)
+    for (partner, period, currency, flow), r in seen.items():
+        total = "reported" if r.get("flow_total_from") == "reported" else "sum of products"
+        notes.append(
+            f"{partners.display(str(partner))} {period} {flow}s, {unit(str(currency))}: {r['products_count']} products at "
+            f"HS level {r['level']}; flow total {_num(r['flow_total'], 2)} ({total}); top 1 = "
+            f"{_num(r['top1_share_pct'], 1, suffix='%')}, top 5 = {_num(r['top5_share_pct'], 1, suffix='%')} of the products' "
+            f"sum; HHI {_num(r['hhi'], 0)} (0–10,000)."
+        )
+    files = dict.fromkeys(part for r in rows for part in str(r.get("sources") or "").split(";") if part)
+    if files:
+        notes.append(f"Sources: {', '.join(files)}.")
     return notes
 
 
@@ -495,6 +532,7 @@ def title(kind: str, rows: list[dict[str, Any]]) -> str:
         "problems": "Problems found",
         "check": f"{who}'s trade{with_whom}: other figures against official ones",
         "flows": "Imported figures",
+        "products": f"{who}'s trade{with_whom}: products",
     }.get(kind, kind)
 
 
@@ -612,6 +650,12 @@ def _several_reporters(frame) -> bool:
 
 def _sections(frame, kind: str, heading: str | None):
     """(title, frame part, columns) per table: one per currency for figures, else one."""
+    if kind == "products":  # one table per period, currency and flow: shares of one whole each
+        for key in dict.fromkeys(zip(frame["period"], frame["currency"], frame["flow"], strict=True)):
+            period, code, flow = key
+            part = frame[(frame["period"] == period) & (frame["currency"] == code) & (frame["flow"] == flow)]
+            yield f"{heading or title(kind, records(part))}, {flow}s {period}, {unit(code)[:-2]} million", part, SPECS[kind]
+        return
     if "currency" in frame.columns and kind in ("balance", "years", "check"):
         # One table per currency: figures in different currencies never share a column.
         spec = [c for c in SPECS[kind] if c.kind != "unit"]
@@ -636,6 +680,7 @@ NARROW_DROPS: dict[str, tuple[str, ...]] = {
     "check": ("partner", "gap", "flow"),
     "partners": ("kind", "currencies", "flows"),
     "flows": ("reporter", "currency"),
+    "products": ("world_share_pct", "change_pct", "balance", "rank"),
 }
 
 
