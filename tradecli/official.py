@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pandas as pd
@@ -179,6 +180,10 @@ def read_tradestat(
     required: the file states neither. India is the reporter; India's Total becomes WLD.
     ``names`` (spelling -> code, partners.read_user_names) adds to and overrides the bundled spellings.
     """
+    name = name or _file_name(source)
+    text, encoding_note = comtrade.decode(flows.read_bytes(source, MAX_IMPORT_BYTES), name)
+    if is_commodity_page(text):
+        return read_tradestat_products(text, name, currency, period, names, encoding_note)
     if not period:
         raise UsageError("a TradeStat table does not say its year: give --period, e.g. --period FY2019-20")
     label = periods.parse(period).label
@@ -187,8 +192,6 @@ def read_tradestat(
     if currency.upper() not in TRADESTAT_CURRENCIES:
         raise UsageError(f"--currency '{currency}': TradeStat tables are in US$ million (USD) or ₹ crore (INR)")
     currency = currency.upper()
-    name = name or _file_name(source)
-    text, encoding_note = comtrade.decode(flows.read_bytes(source, MAX_IMPORT_BYTES), name)
     what = comtrade.what_text(text)
     if what:
         raise TradeDataError(f"{name}: {what}")
@@ -281,6 +284,162 @@ def read_tradestat(
             )
     if world_total:
         warnings += _world_checks(name, *world_total, blank_totals)
+    return Imported(pd.DataFrame(records, columns=list(validation.COLUMNS), dtype="str"), warnings)
+
+
+# --- TradeStat commodity pages (products) ---------------------------------------------------------
+
+#: The page titles of TradeStat's tables by product: one partner's ("Country-wise all commodities")
+#: or India's trade with the World ("Commodity-wise"), each "Import :: ..." or "Export :: ...".
+_PAGE_TITLE = re.compile(r"\b(import|export)\s*::\s*(country-wise all commodities|commodity-wise)\b", re.IGNORECASE)
+_YEAR_HEADING = re.compile(r"(\d{4})\s*-\s*(\d{4})")
+_PAGE_UNITS = {"USD": re.compile(r"us\s*\$\s*million", re.IGNORECASE), "INR": re.compile(r"(₹|rs\.?)\s*crore", re.IGNORECASE)}
+
+
+def is_commodity_page(text: str) -> bool:
+    """Whether ``text`` is a TradeStat page of trade by product (an HTML table with HSCode and Commodity)."""
+    head = text[:20_000]
+    return _PAGE_TITLE.search(head) is not None and "hscode" in head.casefold()
+
+
+class _Rows(HTMLParser):
+    """A page's table rows as lists of cell texts (whitespace folded, entities decoded), with the line each starts on."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.rows: list[tuple[int, list[str]]] = []
+        self.text: list[str] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs) -> None:
+        if tag == "tr":
+            self.rows.append((self.getpos()[0], []))
+        elif tag in ("td", "th"):
+            self._close()
+            self._cell = []
+
+    def handle_endtag(self, tag) -> None:
+        if tag in ("td", "th", "tr", "table"):
+            self._close()
+
+    def handle_data(self, data) -> None:
+        self.text.append(data)
+        if self._cell is not None:
+            self._cell.append(data)
+
+    def _close(self) -> None:
+        if self._cell is not None and self.rows:
+            self.rows[-1][1].append(" ".join("".join(self._cell).split()))
+        self._cell = None
+
+
+def read_tradestat_products(
+    text: str, name: str, currency: str | None, period: str | None, names: dict[str, str] | None, encoding_note: str | None
+) -> Imported:
+    """Read a TradeStat page of trade by product: one partner's ("Import :: Country-wise all commodities",
+    "Country: CHINA P RP") or India's with the World ("Import :: Commodity-wise"), HS codes by fiscal year.
+
+    The page states its flow, partner, unit and years; ``currency`` and ``period``, if given, must
+    agree with it (``period`` keeps that year only). Each HS code's figure becomes a row with
+    ``product`` and ``product_name``; the page's Total rows are checked against the sum of its codes,
+    not written (the country-wise table gives the same totals: importing both would give each twice).
+    """
+    parser = _Rows()
+    parser.feed(text)
+    parser.close()
+    words = " ".join(" ".join(parser.text).split())
+    title = _PAGE_TITLE.search(words)
+    flow = title.group(1).lower()
+    world = title.group(2).lower() == "commodity-wise"
+    stated = [code for code, pattern in _PAGE_UNITS.items() if pattern.search(words)]
+    if len(stated) != 1:
+        raise TradeDataError(f"{name}: the page does not say its unit as 'Values in US$ Million' or '₹ Crore'; save the page again")
+    unit_code = stated[0]
+    if currency and currency.upper() != unit_code:
+        raise TradeDataError(f"{name}: the page states {unit_code} figures but --currency is {currency.upper()}; check the unit")
+    warnings = [Problem(name, None, None, None, "encoding", encoding_note, WARNING)] if encoding_note else []
+    if world:
+        partner, country, mapped = WORLD, "World", "India's trade with the World (TradeStat Commodity-wise)"
+    else:
+        found = re.search(r"Country\s*:\s*(.+?)(?:\s+\*|\s+S\.No\.|$)", words)
+        if not found:
+            raise TradeDataError(f"{name}: a Country-wise all commodities page without its 'Country:' line")
+        country = html.unescape(found.group(1)).strip()
+        table_names = _tradestat_names() | {_fold(k): v for k, v in (names or {}).items()}
+        if _fold(country) not in table_names:
+            raise TradeDataError(
+                f"{name}: '{country}' is not a known TradeStat name; map it with --names FILE (a CSV of name,code)"
+            )
+        partner = table_names[_fold(country)]
+        mapped = f"Country: {country} ({partner})"
+    at = next((n for n, (_, row) in enumerate(parser.rows) if {"hscode", "commodity"} <= {_fold(c) for c in row}), None)
+    if at is None:
+        raise TradeDataError(f"{name}: no header row with HSCode and Commodity in the page's table")
+    header = parser.rows[at][1]
+    hs_at, desc_at = (next(n for n, c in enumerate(header) if _fold(c) == k) for k in ("hscode", "commodity"))
+    years = {n: periods.make(periods.FISCAL, int(m.group(1))) for n, c in enumerate(header) if (m := _YEAR_HEADING.fullmatch(c))}
+    if not years:
+        raise TradeDataError(f"{name}: no year column (such as 2008-2009) in the page's table")
+    if period:
+        wanted = periods.parse(period).label
+        years = {n: p for n, p in years.items() if p.label == wanted}
+        if not years:
+            raise UsageError(f"--period {period}: the page has no column for {wanted}")
+    unit = "US$ million" if unit_code == "USD" else "₹ crore, × 10 = ₹ million"
+    records, sums, totals = [], {}, {}
+    for line, row in parser.rows[at + 1 :]:
+        label = " ".join(row[: max(hs_at, desc_at) + 1]).casefold()
+        code = row[hs_at] if len(row) > hs_at else ""
+        if not (code.isascii() and code.isdigit() and validation.is_product(code)):
+            if len(row) > max(years) and "total" in label and "india" not in label and "share" not in label:
+                totals = {n: row[n] for n in years}  # the partner's (or India's) total of the codes
+            continue
+        description = html.unescape(row[desc_at]) if len(row) > desc_at else ""
+        for n, year in years.items():
+            cell = row[n] if len(row) > n else ""
+            try:
+                amount = _decimal(cell)
+            except ValueError:
+                raise TradeDataError(f"{name}: line {line}, HS {code}, {header[n]}: '{cell}' is not a number") from None
+            if amount is None:
+                continue  # a blank cell: no figure for that year
+            value = amount * 10 if unit_code == "INR" else amount
+            sums[n] = sums.get(n, Decimal(0)) + amount
+            records.append(
+                {
+                    "id": f"tradestat-{year.label}-{partner}-{flow}-{code}",
+                    "reporter": "IND",
+                    "partner": partner,
+                    "flow": flow,
+                    "period": year.label,
+                    "currency": unit_code,
+                    "value": _text(value),
+                    "status": "reported",
+                    "source": name,
+                    "quote": f"line {line}: {code} {description}, {header[n]} {cell}",
+                    "note": f"TradeStat {flow.capitalize()} by commodity, {unit}; reporter India; {mapped}; "
+                    f"HS {len(code)}-digit code; year {header[n]} is {year.label} (April–March)",
+                    "scope": "goods",
+                    "scope_from": "stated",
+                    "product": code,
+                    "product_name": description,
+                }
+            )
+    for n, cell in totals.items():
+        try:
+            stated_total = _decimal(cell)
+        except ValueError:
+            continue
+        if stated_total is None or n not in sums:
+            continue
+        if abs(stated_total - sums[n]) > _half_unit(stated_total) * (1 + len(records)):
+            warnings.append(
+                Problem(name, None, header[n], cell, "check-mismatch",
+                        f"the page's Total {cell} for {header[n]} differs from the sum of its HS codes {_text(sums[n])} "
+                        "by more than rounding", WARNING)
+            )  # fmt: skip
+    if not records:
+        raise TradeDataError(f"{name}: no HS code rows with figures in the page's table")
     return Imported(pd.DataFrame(records, columns=list(validation.COLUMNS), dtype="str"), warnings)
 
 
