@@ -577,16 +577,31 @@ def _count_check(document: dict, name: str) -> list[Problem]:
     return []
 
 
-def _totals(records: Iterable[tuple[str, dict[str, str]]], commodity: str | None, name: str, kind: str):
-    """The records that are country totals (or ``commodity``), and a warning naming the others; an error when none are.
+def _product_of(r: dict[str, str]) -> str:
+    """A record's product: TOTAL for the country total (services: EBOPS 200), else its commodity code."""
+    code = _hs(r.get("cmdCode", ""))
+    return validation.DEFAULT_PRODUCT if code == "TOTAL" or (r.get("typeCode") == "S" and code == "200") else code
 
+
+def _is_any_product(r: dict[str, str]) -> bool:
+    """Every commodity of the country's trade: the total partner2, customs procedure and transport mode (any cmdCode)."""
+    return bool(r.get("cmdCode", "").strip()) and all(
+        comtrade.m49(r.get(k, "")).upper() in (v, "") for k, v in COMTRADE_TOTAL.items()
+    )
+
+
+def _totals(records: Iterable[tuple[str, dict[str, str]]], commodity: str | None, name: str, kind: str):
+    """The records to import, and a warning naming the others; an error when none are.
+
+    Without ``commodity``: every commodity (cmdCode TOTAL and each HS code) of the country's trade
+    (partner2Code 0, customsCode C00, motCode 0); with it, that commodity only.
     One pass over the records: those left out are counted, not kept (the first five are named).
     """
     wanted = commodity or "TOTAL"
     chosen, named, left_out, codes, seen = [], [], 0, {}, False
     for where, r in records:
         seen = True
-        if _is_total(r, wanted):
+        if _is_total(r, wanted) if commodity else _is_any_product(r):
             chosen.append((where, r))
             continue
         left_out += 1
@@ -605,11 +620,12 @@ def _totals(records: Iterable[tuple[str, dict[str, str]]], commodity: str | None
         )
     if not left_out:
         return chosen, []
-    what = f"commodity {wanted}" if commodity else "country totals"
+    what = f"commodity {wanted}" if commodity else "the country's trade"
+    dims = f"cmdCode {wanted}, " if commodity else ""
     return chosen, [
         Problem(name, None, None, None, "not-total",
                 f"{left_out} row{'s' * (left_out > 1)} left out: not {what} "
-                f"(cmdCode {wanted}, partner2Code 0, customsCode C00, motCode 0): {', '.join(named)}"
+                f"({dims}partner2Code 0, customsCode C00, motCode 0): {', '.join(named)}"
                 + (", ..." if left_out > 5 else ""), WARNING)
     ]  # fmt: skip
 
@@ -750,8 +766,11 @@ def _annual_row(f: _Figure, name: str, kind: str, commodity: str | None) -> dict
         note.append(f"estimated: {f.estimated}")
     note += f.notes
     flow_words = r.get("flowDesc") or f.flow
+    level = [f"{k} {r[k]}" for k in ("aggrLevel", "isLeaf") if r.get(k)]
+    if level:
+        note.append(", ".join(level))  # Comtrade's place of the code in the HS tree
     return {
-        "id": f"comtrade-{f.reporter}-{f.partner}-{f.flow}-{f.year}" + (f"-{commodity}" if commodity else ""),
+        "id": f"comtrade-{f.reporter}-{f.partner}-{f.flow}-{f.year}" + _id_product(r, commodity),
         "reporter": f.reporter,
         "partner": f.partner,
         "flow": f.flow,
@@ -765,7 +784,26 @@ def _annual_row(f: _Figure, name: str, kind: str, commodity: str | None) -> dict
         + f" primaryValue {f.value_text}",
         "note": "; ".join(note),
         **_scope(r),
+        **_products(r, commodity),
     }
+
+
+def _products(r: dict[str, str], commodity: str | None) -> dict[str, str]:
+    """The product cells: with --commodity none (the one commodity is the figures, its source says which, as before);
+    else the record's product code (TOTAL for the country total) and its description."""
+    if commodity:
+        return {}
+    product = _product_of(r)
+    words = " ".join(r.get("cmdDesc", "").split()) if product != validation.DEFAULT_PRODUCT else ""
+    return {"product": product, "product_name": words}
+
+
+def _id_product(r: dict[str, str], commodity: str | None) -> str:
+    """The end of a figure's id naming its commodity ("" for the country total)."""
+    if commodity:
+        return f"-{commodity}"
+    product = _product_of(r)
+    return "" if product == validation.DEFAULT_PRODUCT else f"-{product}"
 
 
 def _scope(r: dict[str, str]) -> dict[str, str]:
@@ -828,7 +866,7 @@ def _sum_months(monthly: list[_Figure], months: str, name: str, kind: str, commo
         values = "; ".join(f"{p.year}{p.month:02d} {p.value_text}" for p in parts)
         rows.append(
             {
-                "id": f"comtrade-{reporter}-{partner}-{flow}-{period.label}" + (f"-{commodity}" if commodity else ""),
+                "id": f"comtrade-{reporter}-{partner}-{flow}-{period.label}" + _id_product(r, commodity),
                 "reporter": reporter,
                 "partner": partner,
                 "flow": flow,
@@ -841,6 +879,7 @@ def _sum_months(monthly: list[_Figure], months: str, name: str, kind: str, commo
                 f"{partner_desc}" + (f" {_product(r)}" if commodity else "") + f" primaryValue by month {values}",
                 "note": "; ".join(note),
                 **_scope(r),
+                **_products(r, commodity),
             }
         )
     return rows, warnings
