@@ -64,11 +64,11 @@ def _roll(rows: pd.DataFrame, level: int) -> pd.DataFrame:
     figures, sources, derivation."""
     codes = rows["product"]
     exact_rows = rows[codes.str.len() == level]
-    if len(exact_rows):
-        return exact_rows.assign(derivation="")
-    longer = rows[codes.str.len() > level]
+    given = set(exact_rows["product"])
+    # Under a code given at this level nothing is summed: the code is the figure.
+    longer = rows[(codes.str.len() > level) & ~codes.str[:level].isin(given)]
     if longer.empty:
-        return longer.assign(derivation="")
+        return exact_rows.assign(derivation="")
     held = list(longer["product"])
     # A leaf has no longer code under it in the data: summing only leaves never counts a heading twice.
     leaf = [not any(other != code and other.startswith(code) for other in held) for code in held]
@@ -88,7 +88,7 @@ def _roll(rows: pd.DataFrame, level: int) -> pd.DataFrame:
         .reset_index()
     )
     first = rows.iloc[0]
-    return summed.assign(
+    summed = summed.assign(
         **{c: first[c] for c in GROUP},
         product=summed["head"],
         value=exact(summed["value"], summed["places"]),
@@ -97,6 +97,7 @@ def _roll(rows: pd.DataFrame, level: int) -> pd.DataFrame:
         sources=tidy_list(summed["sources"]),
         derivation=[f"sum of {len(p)} code{'s' * (len(p) > 1)}: {', '.join(p)}" for p in summed["parts"]],
     )
+    return pd.concat([exact_rows.assign(derivation=""), summed], ignore_index=True)
 
 
 def _rolled(long: pd.DataFrame, level: int | None, levels: dict | None = None) -> tuple[pd.DataFrame, dict]:
@@ -145,7 +146,7 @@ def table(
         raise UsageError(f"--level {level} is not one of {', '.join(map(str, LEVELS))} (HS digits)")
     if top is not None and top < 1:
         raise UsageError(f"--top {top}: give a number of products of at least 1")
-    long = long[long["flow"].isin([flow] if flow else PRODUCT_FLOWS)]
+    long = long[long["flow"].isin(PRODUCT_FLOWS)]  # both flows: a product's own balance needs the other one
     totals = long[long["product"] == DEFAULT_PRODUCT]
     items = long[long["product"] != DEFAULT_PRODUCT]
     mine = items[items["partner"].isin(partners)]
@@ -157,7 +158,7 @@ def table(
     rolled = _with_balance(rolled)
     rolled = _with_change(rolled)
     rolled = _with_world(rolled, items[items["partner"] == WORLD], used, totals)
-    shown = _shown_periods(rolled, periods)
+    shown = _shown_periods(rolled, periods) & (rolled["flow"] == flow if flow else True)
     if world and rolled.loc[shown, "world_value"].isna().all():
         what = ", ".join(dict.fromkeys(rolled.loc[shown, "period"]))
         raise NoFiguresError(
@@ -171,7 +172,7 @@ def table(
     )
     if top is not None:
         out = out[out["rank"] <= top]
-    out = out.assign(description=out["product"].map(names).fillna(""))
+    out = out.assign(description=out["product"].map(lambda code: names.get(code, "")))
     order = {p: n for n, p in enumerate(partners)}
     out = out.sort_values(
         ["reporter", "partner", "currency", "scope", "basis", "period", "flow", "rank"],
