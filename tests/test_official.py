@@ -3,8 +3,8 @@
 Expected values are worked out by hand from the fixture files in tests/fixtures/ (see their README).
 """
 
-import json
 import csv
+import json
 import tempfile
 from pathlib import Path
 
@@ -155,7 +155,13 @@ def test_comtrade_json_country_totals_in_us_dollar_millions():
     ]  # fmt: skip
     # Every commodity is kept (issue 11): the cmdCode 27 row is product 27, with its words.
     (fuel,) = out.figures[out.figures["product"] != "TOTAL"].itertuples()
-    assert (fuel.partner, fuel.flow, fuel.value, fuel.product, fuel.id) == ("IND", "export", "20000", "27", "comtrade-CHN-IND-export-2023-27")
+    assert (fuel.partner, fuel.flow, fuel.value, fuel.product, fuel.id) == (
+        "IND",
+        "export",
+        "20000",
+        "27",
+        "comtrade-CHN-IND-export-2023-27",
+    )
     assert fuel.product_name.startswith("Mineral fuels")
     assert set(out.figures["reporter"]) == {"CHN"}  # the perspective follows the data
     assert set(out.figures["period"]) == {"2023"}

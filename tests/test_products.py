@@ -37,7 +37,9 @@ def page_rows(path: Path) -> dict[str, tuple[float | None, float | None]]:
     text = path.read_text(encoding="latin-1")
     out = {}
     for chunk in text.split("<tr")[1:]:
-        cells = [" ".join(html.unescape(re.sub(r"<[^>]+>", " ", c)).split()) for c in re.findall(r"<td[^>]*>(.*?)</td>", chunk, re.S)]
+        cells = [
+            " ".join(html.unescape(re.sub(r"<[^>]+>", " ", c)).split()) for c in re.findall(r"<td[^>]*>(.*?)</td>", chunk, re.S)
+        ]
         if len(cells) >= 5 and re.fullmatch(r"\d\d", cells[1]):
             # the world page: year, %share, year, %share, %growth; a partner's: year, year, %growth
             first, second = (cells[3], cells[5]) if path == WORLD_IMPORT else (cells[3], cells[4])
@@ -81,11 +83,13 @@ def test_products_shares_concentration_change_and_world_share(imported):
     first = out.iloc[0]
     assert (first["product"], first["value"]) == ("85", 9667.06)
     assert first["share_pct"] == pytest.approx(100 * 9667.06 / total)
-    assert first["flow_total"] == pytest.approx(total) and first["flow_total_from"] == "sum of products"
+    assert first["flow_total"] == pytest.approx(total)
+    assert first["flow_total_from"] == "sum of products"
     assert first["top1_share_pct"] == pytest.approx(shares[0])
     assert first["top5_share_pct"] == pytest.approx(sum(shares[:5]))
     assert first["hhi"] == pytest.approx(sum(s * s for s in shares))
-    assert first["previous_value"] == chapters["85"][0] and first["change"] == pytest.approx(9667.06 - 9996.37)
+    assert first["previous_value"] == chapters["85"][0]
+    assert first["change"] == pytest.approx(9667.06 - 9996.37)
     assert first["change_pct"] == pytest.approx(100 * (9667.06 - 9996.37) / 9996.37)
     world = page_rows(WORLD_IMPORT)
     assert first["world_value"] == world["85"][1]
@@ -121,10 +125,12 @@ def test_the_same_key_in_two_products_is_no_duplicate_but_in_one_is(tmp_path):
     assert run("validate", path).exit_code == 0
     path.write_text(head + "IND,PER,import,2023,USD,60,s,q,26\nIND,PER,import,2023,USD,30,s,q,26\n", encoding="utf-8")
     result = run("validate", path)
-    assert result.exit_code == 1 and "conflicting-figure" in result.stdout
+    assert result.exit_code == 1
+    assert "conflicting-figure" in result.stdout
     path.write_text(head + "IND,PER,import,2023,USD,60,s,q,2 6\n", encoding="utf-8")
     result = run("validate", path)
-    assert result.exit_code == 1 and "bad-product" in result.stdout
+    assert result.exit_code == 1
+    assert "bad-product" in result.stdout
 
 
 def _long(*rows) -> pd.DataFrame:
@@ -205,7 +211,8 @@ def test_every_format_shows_the_products(imported, fmt):
         lib = Dataset.open([imported]).select(["china"]).products(flow="import", top=3).records()
         assert records == json.loads(json.dumps(lib))
     if fmt in ("table", "markdown"):
-        assert "HHI" in result.stdout and "top 5" in result.stdout
+        assert "HHI" in result.stdout
+        assert "top 5" in result.stdout
 
 
 @pytest.mark.parametrize(
@@ -220,7 +227,8 @@ def test_every_format_shows_the_products(imported, fmt):
 def test_errors_are_one_line_with_their_exit_code(imported, args, code, words):
     result = run("products", "china", "-d", imported, *args)
     assert result.exit_code == code
-    assert words in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert words in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
 
 
 def test_the_world_share_is_refused_in_one_line_without_world_rows(tmp_path):

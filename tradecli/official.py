@@ -353,7 +353,9 @@ def read_tradestat_products(
     world = title.group(2).lower() == "commodity-wise"
     stated = [code for code, pattern in _PAGE_UNITS.items() if pattern.search(words)]
     if len(stated) != 1:
-        raise TradeDataError(f"{name}: the page does not say its unit as 'Values in US$ Million' or '₹ Crore'; save the page again")
+        raise TradeDataError(
+            f"{name}: the page does not say its unit as 'Values in US$ Million' or '₹ Crore'; save the page again"
+        )
     unit_code = stated[0]
     if currency and currency.upper() != unit_code:
         raise TradeDataError(f"{name}: the page states {unit_code} figures but --currency is {currency.upper()}; check the unit")

@@ -143,7 +143,7 @@ def cell_rules() -> dict[str, tuple]:
         ),
         "product": (
             is_product, "bad-product",
-            lambda v: f"product '{v}' is not {DEFAULT_PRODUCT} or a commodity code (1 to 12 digits or capital letters, e.g. 2603)",
+            lambda v: f"product '{v}' is not {DEFAULT_PRODUCT} or a commodity code (1-12 digits or capital letters, e.g. 2603)",
         ),
     }  # fmt: skip
 

@@ -437,7 +437,8 @@ def _check_tables(tables, typed: bool) -> tuple[list[Problem], pd.DataFrame]:
             figures_of_file.append(
                 good[[*validation.KEY, "line"]]
                 .assign(
-                    value=good["number"], file=name,
+                    value=good["number"],
+                    file=name,
                     scope=good["scope"].astype("str").replace("", validation.DEFAULT_SCOPE),
                     product=good["product"].astype("str").replace("", validation.DEFAULT_PRODUCT),
                 )  # fmt: skip

@@ -233,6 +233,8 @@ class TableSpec:
 
 
 MONEY = ("exports", "imports", "total", "balance")
+#: The most characters of a description a table shows (kind "short").
+SHORT_WIDTH = 28
 # Text columns Rich may squeeze to nothing at 80 columns keep at least this width.
 _MIN_WIDTH = {"flags": 7, "list": 9}
 
@@ -263,7 +265,7 @@ SPECS: dict[str, list[Column]] = {
     "products": [
         Column("rank", "#", "int"),
         Column("product", "Product", "nowrap"),
-        Column("description", "Description", "wide"),
+        Column("description", "Description", "short"),
         Column("value", "Value", "money"),
         Column("share_pct", "Share", "pct"),
         Column("balance", "Own balance", "change"),
@@ -349,6 +351,9 @@ def _cell_text(column: Column, row: dict[str, Any], decimals: dict[str, int]) ->
         text = "—" if raw(value) is None else str(raw(value))
     elif kind == "nowrap":
         text = str(value)
+    elif kind == "short":  # a long description cut for the table; -f csv and json have it whole
+        words = "" if raw(value) is None else " ".join(str(value).split())
+        text = words if len(words) <= SHORT_WIDTH else words[: SHORT_WIDTH - 1].rstrip() + "…"
     elif kind == "unit":
         text = unit(str(value))
     elif kind == "partner":
@@ -680,7 +685,7 @@ NARROW_DROPS: dict[str, tuple[str, ...]] = {
     "check": ("partner", "gap", "flow"),
     "partners": ("kind", "currencies", "flows"),
     "flows": ("reporter", "currency"),
-    "products": ("world_share_pct", "change_pct", "balance", "rank"),
+    "products": ("change_pct", "rank", "balance", "world_share_pct"),
 }
 
 
