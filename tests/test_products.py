@@ -246,3 +246,37 @@ def test_both_engines_give_the_same_products(imported):
     pandas_out, duckdb_out = (run(*ask, env={"TRADECLI_ENGINE": e}) for e in ("pandas", "duckdb"))
     assert pandas_out.exit_code == duckdb_out.exit_code == 0, duckdb_out.output
     assert pandas_out.stdout == duckdb_out.stdout
+
+
+# --- a real Comtrade file of one commodity (HS 8542) -------------------------------------------
+
+SEMICONDUCTORS = FIXTURES / "comtrade_china_usa_8542.csv"
+
+
+def test_comtrade_keeps_the_commodity_of_a_real_file_and_its_country_rows_only(tmp_path):
+    from decimal import Decimal
+
+    rows = list(csv.DictReader(io.StringIO(SEMICONDUCTORS.read_text(encoding="utf-8"))))
+    # The country's trade: partner2Code 0, customs C00, transport 0 (the others split it by second partner).
+    kept = {r["refYear"]: Decimal(r["primaryValue"]) / 1_000_000 for r in rows if r["partner2Code"].strip() == "0"}
+    out = tmp_path / "semi.csv"
+    result = run("import", "comtrade", SEMICONDUCTORS, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert f"{len(rows) - len(kept)} rows left out" in result.stderr
+    imported = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert {r["product"] for r in imported} == {"8542"}
+    assert {r["period"]: Decimal(r["value"]) for r in imported} == kept
+    assert {(r["reporter"], r["partner"], r["flow"]) for r in imported} == {("CHN", "USA", "import")}
+    assert imported[0]["id"] == "comtrade-CHN-USA-import-2010-8542"
+
+    answer = run("products", "usa", "--reporter", "china", "-d", out, "-f", "json")
+    assert answer.exit_code == 0, answer.output
+    (row,) = json.loads(answer.stdout)
+    now, before = kept["2024"], kept["2023"]
+    assert (row["period"], row["product"], row["value"]) == ("2024", "8542", float(now))
+    assert row["previous_value"] == float(before)
+    assert row["change_pct"] == pytest.approx(float(100 * (now - before) / before))
+    assert (row["share_pct"], row["hhi"], row["flow_total_from"]) == (100, 10000, "sum of products")
+    balance = run("balance", "usa", "--reporter", "china", "-d", out)
+    assert balance.exit_code == 1  # no TOTAL figure: a commodity is never read as the country's trade
+    assert "no figures for CHN with USA" in balance.stderr
