@@ -54,74 +54,71 @@ PRODUCT_COLUMNS = [
 ]  # fmt: skip
 
 
-def _level_of(code: str) -> int:
-    return len(code)
+#: A group without its partner: the key a level is carried by from a partner's products to the World's.
+SIDE = [c for c in GROUP if c != "partner"]
+_ROLLED = [*GROUP, "product", "value", "flags", "figures", "sources", "derivation", "level"]
 
 
-def _roll(rows: pd.DataFrame, level: int) -> pd.DataFrame:
-    """One group's product rows (GROUP columns constant) at ``level``: the codes of that length as given,
-    else the leaves below it summed by their first ``level`` characters. Columns: product, value, flags,
-    figures, sources, derivation."""
-    codes = rows["product"]
-    exact_rows = rows[codes.str.len() == level]
-    given = set(exact_rows["product"])
-    # Under a code given at this level nothing is summed: the code is the figure.
-    longer = rows[(codes.str.len() > level) & ~codes.str[:level].isin(given)]
-    if longer.empty:
-        return exact_rows.assign(derivation="")
-    held = list(longer["product"])
-    # A leaf has no longer code under it in the data: summing only leaves never counts a heading twice.
-    leaf = [not any(other != code and other.startswith(code) for other in held) for code in held]
-    leaves = longer[leaf].assign(head=lambda f: f["product"].str[:level])
-    places = decimals_of(leaves["value"])
-    summed = (
-        leaves.assign(places=places)
-        .groupby("head", sort=False)
-        .agg(
-            value=("value", "sum"),
-            places=("places", "max"),
-            flags=("flags", ";".join),
-            figures=("figures", ";".join),
-            sources=("sources", ";".join),
-            parts=("product", list),
+def _rolled(long: pd.DataFrame, level: int | None, levels: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every group's products at one level (_ROLLED columns), and the level used per SIDE key.
+
+    The level is ``level``; None: each group's shortest codes; ``levels`` (SIDE columns + level)
+    gives it per key instead. Codes of that length are taken as given; the leaves of a branch
+    not given at that length (codes no longer code starts with) are summed by their first
+    ``level`` characters, flagged ``summed``. Done for every group at once, not group by group.
+    """
+    if long.empty:
+        return pd.DataFrame(columns=_ROLLED), pd.DataFrame(columns=[*SIDE, "level"])
+    frame = long.assign(length=long["product"].str.len())
+    if levels is not None:
+        frame = frame.merge(levels, on=SIDE, how="inner")
+    elif level is None:
+        frame = frame.assign(level=frame.groupby(GROUP, sort=False)["length"].transform("min"))
+    else:
+        frame = frame.assign(level=level)
+    frame = frame.assign(head=[code[:n] for code, n in zip(frame["product"], frame["level"], strict=True)])
+    given = frame[frame["length"] == frame["level"]]
+    # Under a code given at its level nothing is summed: the code is the figure.
+    longer = frame[frame["length"] > frame["level"]].merge(
+        given[[*GROUP, "head"]].drop_duplicates(), on=[*GROUP, "head"], how="left", indicator=True
+    )
+    longer = longer[longer["_merge"] == "left_only"].drop(columns="_merge")
+    leaves = longer[_leaves(longer)]
+    parts = [given.assign(derivation="")]
+    if len(leaves):
+        ordered = leaves.assign(places=decimals_of(leaves["value"])).sort_values([*GROUP, "head", "product"], kind="stable")
+        grouped = ordered.groupby([*GROUP, "head", "level"], sort=False)
+        summed = grouped.agg(value=("value", "sum"), places=("places", "max"), count=("product", "size")).reset_index()
+        joined = {c: grouped[c].agg(";".join).to_numpy() for c in ("flags", "figures", "sources")}
+        codes = grouped["product"].agg(", ".join).to_numpy()
+        parts.append(
+            summed.assign(
+                product=summed["head"],
+                value=exact(summed["value"], summed["places"]),
+                flags=tidy_flags(pd.Series(joined["flags"], index=summed.index) + ";" + flag_defs.SUMMED),
+                figures=tidy_figures(pd.Series(joined["figures"], index=summed.index)),
+                sources=tidy_list(pd.Series(joined["sources"], index=summed.index)),
+                derivation=[f"sum of {n} code{'s' * (n > 1)}: {c}" for n, c in zip(summed["count"], codes, strict=True)],
+            )
         )
-        .reset_index()
-    )
-    first = rows.iloc[0]
-    summed = summed.assign(
-        **{c: first[c] for c in GROUP},
-        product=summed["head"],
-        value=exact(summed["value"], summed["places"]),
-        flags=tidy_flags(summed["flags"] + ";" + flag_defs.SUMMED),
-        figures=tidy_figures(summed["figures"]),
-        sources=tidy_list(summed["sources"]),
-        derivation=[f"sum of {len(p)} code{'s' * (len(p) > 1)}: {', '.join(p)}" for p in summed["parts"]],
-    )
-    return pd.concat([exact_rows.assign(derivation=""), summed], ignore_index=True)
+    out = pd.concat([p[_ROLLED] for p in parts], ignore_index=True)
+    return out, out[[*SIDE, "level"]].drop_duplicates(SIDE)
 
 
-def _rolled(long: pd.DataFrame, level: int | None, levels: dict | None = None) -> tuple[pd.DataFrame, dict]:
-    """Every group's products at ``level`` (None: each group's shortest codes; ``levels`` forces a level per group
-    key without partner), and the level used per group."""
-    parts, used = [], {}
-    for key, rows in long.groupby(GROUP, sort=False):
-        wanted = level
-        if levels is not None:
-            wanted = levels.get(_without_partner(key))
-            if wanted is None:
-                continue
-        elif wanted is None:
-            wanted = int(rows["product"].str.len().min())
-        done = _roll(rows, wanted)
-        if len(done):
-            parts.append(done.assign(level=wanted))
-            used[_without_partner(key)] = wanted
-    columns = [*GROUP, "product", "value", "flags", "figures", "sources", "derivation", "level"]
-    return (pd.concat([p[columns] for p in parts], ignore_index=True) if parts else pd.DataFrame(columns=columns)), used
-
-
-def _without_partner(key: tuple) -> tuple:
-    return tuple(v for c, v in zip(GROUP, key, strict=True) if c != "partner")
+def _leaves(rows: pd.DataFrame) -> np.ndarray:
+    """Whether each row's code is a leaf of its group: no longer code of the group starts with it (summing
+    only leaves never counts a heading twice). In sorted order a code's successor starts with it if any does."""
+    if rows.empty:
+        return np.zeros(0, dtype=bool)
+    ordered = rows.sort_values([*GROUP, "product"], kind="stable")
+    same = np.ones(len(ordered), dtype=bool)
+    for column in GROUP:
+        values = ordered[column].to_numpy()
+        same[:-1] &= values[1:] == values[:-1]
+    same[-1] = False
+    codes = ordered["product"].tolist()
+    inner = [s and b.startswith(a) for s, a, b in zip(same, codes, [*codes[1:], ""], strict=True)]
+    return ~pd.Series(inner, index=ordered.index).reindex(rows.index).to_numpy()
 
 
 def table(
@@ -157,7 +154,7 @@ def table(
     rolled = _with_concentration(rolled)
     rolled = _with_balance(rolled)
     rolled = _with_change(rolled)
-    rolled = _with_world(rolled, items[items["partner"] == WORLD], used, totals)
+    rolled = _with_world(rolled, items[items["partner"] == WORLD], used)
     shown = _shown_periods(rolled, periods) & (rolled["flow"] == flow if flow else True)
     if world and rolled.loc[shown, "world_value"].isna().all():
         what = ", ".join(dict.fromkeys(rolled.loc[shown, "period"]))
@@ -244,7 +241,7 @@ def _with_change(rolled: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _with_world(rolled: pd.DataFrame, world: pd.DataFrame, used: dict, totals: pd.DataFrame) -> pd.DataFrame:
+def _with_world(rolled: pd.DataFrame, world: pd.DataFrame, used: pd.DataFrame) -> pd.DataFrame:
     """The reporter's figure for the same product and flow with the World, at the same level, and the share of it."""
     if world.empty:
         return rolled.assign(world_value=np.nan, world_share_pct=np.nan)
