@@ -106,7 +106,8 @@ def main() -> None:
         for name, measured in results.items():
             wall = statistics.median(w for w, _ in measured)
             mem = max(m for _, m in measured)
-            print(f"{source.suffix[1:]:<8} {name:<10} {wall:>9.2f} {mem:>9.0f} {wall / base:>6.2f}× t {mem / base_mem:.2f}× m", flush=True)
+            ratios = f"{wall / base:>6.2f}× t {mem / base_mem:.2f}× m"
+            print(f"{source.suffix[1:]:<8} {name:<10} {wall:>9.2f} {mem:>9.0f} {ratios}", flush=True)
 
 
 if __name__ == "__main__":
