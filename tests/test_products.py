@@ -280,3 +280,12 @@ def test_comtrade_keeps_the_commodity_of_a_real_file_and_its_country_rows_only(t
     balance = run("balance", "usa", "--reporter", "china", "-d", out)
     assert balance.exit_code == 1  # no TOTAL figure: a commodity is never read as the country's trade
     assert "no figures for CHN with USA" in balance.stderr
+
+
+def test_a_balance_of_products_only_says_where_the_answer_is(imported):
+    for engine in ("pandas", "duckdb"):
+        if engine == "duckdb":
+            pytest.importorskip("duckdb")
+        result = run("balance", "china", "-d", imported, env={"TRADECLI_ENGINE": engine})
+        assert result.exit_code == 1
+        assert "holds them by product only; see `tradecli products china`" in result.stderr

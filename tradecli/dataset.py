@@ -218,13 +218,30 @@ class Dataset:
             partner_codes, periods=periods, currency=currency, reporter=reporter, flows=loaded, rates=rates, scope=self.scope
         )
 
+    def _require(self, table, loaded, reporter, codes):
+        """``table``, or NoFiguresError saying what was asked; where the data holds those partners' figures
+        by product only, it says so and names the command that answers on them."""
+        from . import metrics
+
+        if not table.empty:
+            return table
+        figures = loaded.figures  # big files: read only now, on the way to an error
+        if codes and "product" in figures.columns:
+            mine = figures["partner"].isin(codes) | figures["reporter"].isin(codes)
+            if (figures.loc[mine, "product"] != "TOTAL").any():
+                raise NoFiguresError(
+                    f"no figures of product TOTAL for {self._what(reporter, codes)}: the data holds them by product only; "
+                    f"see `tradecli products {self.partner_names[0]}`"
+                )
+        return metrics.require(table, self._what(reporter, codes))
+
     def balance(self, currency: str | None = None, rates=None) -> Result:
         """Exports, imports, total, balance and ratios per partner and period (metrics.BALANCE_COLUMNS)."""
         from . import metrics
 
         loaded, reporter, codes = self._load()
         table = self._balances(loaded, reporter, codes, currency, rates, self.periods)
-        return self._result(metrics.require(table, self._what(reporter, codes)), "balance", loaded)
+        return self._result(self._require(table, loaded, reporter, codes), "balance", loaded)
 
     def balance_batches(self, currency: str | None = None, rates=None) -> Iterator[Result] | None:
         """Every reporter's balances from big files, a batch of reporters at a time (memory stays bounded:
@@ -264,7 +281,7 @@ class Dataset:
         table = metrics.year_on_year(self._balances(loaded, reporter, codes, currency, rates, ()))
         if self.periods:
             table = table[table["period"].isin(self.periods)].reset_index(drop=True)
-        return self._result(metrics.require(table, self._what(reporter, codes)), "years", loaded)
+        return self._result(self._require(table, loaded, reporter, codes), "years", loaded)
 
     def side_by_side(self, currency: str | None = None, rates=None) -> Result:
         """The partners side by side for the periods and currency they share (metrics.BALANCE_COLUMNS)."""
@@ -272,7 +289,7 @@ class Dataset:
 
         loaded, reporter, codes = self._load()
         table = self._balances(loaded, reporter, codes, currency, rates, self.periods)
-        table = metrics.require(table, self._what(reporter, codes))
+        table = self._require(table, loaded, reporter, codes)
         return self._result(metrics.side_by_side(table, codes), "balance", loaded)
 
     def products(
