@@ -237,7 +237,6 @@ class Dataset:
 
     def balance(self, currency: str | None = None, rates=None) -> Result:
         """Exports, imports, total, balance and ratios per partner and period (metrics.BALANCE_COLUMNS)."""
-        from . import metrics
 
         loaded, reporter, codes = self._load()
         table = self._balances(loaded, reporter, codes, currency, rates, self.periods)
