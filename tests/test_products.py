@@ -93,6 +93,8 @@ def test_products_shares_concentration_change_and_world_share(imported):
     assert first["change_pct"] == pytest.approx(100 * (9667.06 - 9996.37) / 9996.37)
     world = page_rows(WORLD_IMPORT)
     assert first["world_value"] == world["85"][1]
+    # Every figure the row uses: the product's with China and the World's.
+    assert first["figures"] == "tradestat-FY2009-10-CHN-import-85;tradestat-FY2009-10-WLD-import-85"
     assert first["world_share_pct"] == pytest.approx(100 * 9667.06 / world["85"][1])
     exports = page_rows(CHINA_EXPORT)
     assert first["balance"] == pytest.approx(exports["85"][1] - 9667.06)
@@ -182,6 +184,7 @@ def test_shares_use_the_reported_total_and_concentration_the_products_sum():
     assert out.iloc[0]["top5_share_pct"] == pytest.approx(100.0)
     assert out.iloc[0]["hhi"] == pytest.approx((100 * 120 / 180) ** 2 + (100 * 40 / 180) ** 2 + (100 * 20 / 180) ** 2)
     assert out.iloc[0]["description"] == "Ores"
+    assert out.iloc[0]["figures"] == "PER-import-2023-26;PER-import-2023-TOTAL"  # the product's and the total it is a share of
 
 
 def test_world_share_is_refused_without_world_rows():
@@ -279,7 +282,7 @@ def test_comtrade_keeps_the_commodity_of_a_real_file_and_its_country_rows_only(t
     assert (row["share_pct"], row["hhi"], row["flow_total_from"]) == (100, 10000, "sum of products")
     balance = run("balance", "usa", "--reporter", "china", "-d", out)
     assert balance.exit_code == 1  # no TOTAL figure: a commodity is never read as the country's trade
-    assert "no figures for CHN with USA" in balance.stderr
+    assert "no figures of product TOTAL for CHN with USA" in balance.stderr
 
 
 def test_a_balance_of_products_only_says_where_the_answer_is(imported):

@@ -18,6 +18,9 @@ heading: 4, subheading: 6, a national tariff line: 8). ``table`` takes perspecti
 - **change** on the period before of the same basis (a gap stays a gap).
 - **world_share_pct** = value ÷ the reporter's figure for the same product and flow with the
   World (partner WLD), rolled up the same way: the dependence question.
+
+``figures`` and ``flags`` are those of every figure a row uses: the product's, the flow's
+reported total and the World's (the previous period's are its own row's).
 """
 
 from __future__ import annotations
@@ -182,14 +185,27 @@ def table(
 def _with_totals(rolled: pd.DataFrame, totals: pd.DataFrame) -> pd.DataFrame:
     """``flow_total``: the flow's reported TOTAL figure, else the sum of the products shown; and ``share_pct`` of it."""
     summed = rolled.groupby(GROUP, sort=False)["value"].transform("sum")
-    reported = totals[[*GROUP, "value"]].drop_duplicates(GROUP).rename(columns={"value": "reported_total"})
+    reported = (
+        totals[[*GROUP, "value", "figures", "flags"]]
+        .drop_duplicates(GROUP)
+        .rename(columns={"value": "reported_total", "figures": "total_figures", "flags": "total_flags"})
+    )
     joined = rolled.merge(reported, on=GROUP, how="left")
     has = joined["reported_total"].notna()
     flow_total = joined["reported_total"].where(has, summed.to_numpy())
-    return joined.drop(columns="reported_total").assign(
+    return _with_used(joined, "total_figures", "total_flags").assign(
         flow_total=flow_total,
         flow_total_from=np.where(has, "reported", "sum of products"),
         share_pct=100 * joined["value"] / flow_total.where(flow_total != 0),
+    )
+
+
+def _with_used(joined: pd.DataFrame, figures: str, flags: str) -> pd.DataFrame:
+    """The ids and flags of another figure a row's numbers use (a flow's total, the World's) added to its own."""
+    ids, marks = joined[figures].fillna("").astype("str"), joined[flags].fillna("").astype("str")
+    return joined.drop(columns=[figures, flags]).assign(
+        figures=tidy_figures(joined["figures"].astype("str") + ";" + ids),
+        flags=tidy_flags(joined["flags"].astype("str") + ";" + marks),
     )
 
 
@@ -247,8 +263,12 @@ def _with_world(rolled: pd.DataFrame, world: pd.DataFrame, used: pd.DataFrame) -
         return rolled.assign(world_value=np.nan, world_share_pct=np.nan)
     at_world, _ = _rolled(world, None, levels=used)
     key = ["reporter", "period", "basis", "currency", "scope", "flow", "product"]
-    values = at_world[[*key, "value"]].drop_duplicates(key).rename(columns={"value": "world_value"})
-    joined = rolled.merge(values, on=key, how="left")
+    values = (
+        at_world[[*key, "value", "figures", "flags"]]
+        .drop_duplicates(key)
+        .rename(columns={"value": "world_value", "figures": "world_figures", "flags": "world_flags"})
+    )
+    joined = _with_used(rolled.merge(values, on=key, how="left"), "world_figures", "world_flags")
     return joined.assign(world_share_pct=100 * joined["value"] / joined["world_value"].where(joined["world_value"] != 0))
 
 
