@@ -292,3 +292,14 @@ def test_a_balance_of_products_only_says_where_the_answer_is(imported):
         result = run("balance", "china", "-d", imported, env={"TRADECLI_ENGINE": engine})
         assert result.exit_code == 1
         assert "holds them by product only; see `tradecli products china`" in result.stderr
+
+
+def test_partners_lists_a_partner_with_figures_by_product_only(imported):
+    result = run("partners", "-d", imported, "-f", "json")
+    assert result.exit_code == 0, result.output
+    listed = {r["code"]: r for r in json.loads(result.stdout)}
+    chapters = set(page_rows(CHINA_IMPORT)) | set(page_rows(CHINA_EXPORT))
+    assert listed["CHN"]["status"] == "by product only"
+    assert listed["CHN"]["products"] == len(chapters)
+    assert listed["CHN"]["flows"] == ["export", "import"]
+    assert listed["WLD"]["products"] == len(page_rows(WORLD_IMPORT))

@@ -19,6 +19,7 @@ from .validation import DEFAULT_PRODUCT, FLOWS
 DEFAULT_REPORTER = "IND"
 PARTNER_COLUMNS = [
     "code", "name", "kind", "status", "periods", "bases", "currencies", "flows", "figures", "mentioned_in", "scopes",
+    "products",
 ]  # fmt: skip
 PROBLEM_COLUMNS = ["file", "line", "column", "value", "code", "message", "severity"]
 SOURCE_COLUMNS = [
@@ -167,21 +168,27 @@ def import_official(fmt: str, files: Sequence[str | Path], **options) -> officia
 def partner_list(reporter: str | None = DEFAULT_REPORTER, flows: flows_mod.Flows | None = None) -> pd.DataFrame:
     """Every partner of ``reporter`` (None: of any reporter) with its periods, currencies and flows, and the named ones
     without figures."""
-    long = metrics.perspective(_figures(flows), reporter)
+    every = metrics.perspective((flows or flows_mod.load()).figures, reporter)
+    long = totals_only(every)
+    by_product = every[every["product"] != DEFAULT_PRODUCT]
     rows = []
     named = partners.mentioned() if flows is None or flows.bundled else []
-    codes = list(dict.fromkeys([*sorted(set(long["partner"])), *named]))
+    codes = list(dict.fromkeys([*sorted(set(every["partner"])), *named]))
     for code in codes:
         if code == reporter:
             continue
-        mine = long[long["partner"] == code].sort_values(["basis", "year"])
+        products = by_product[by_product["partner"] == code]
+        mine = long[long["partner"] == code]
+        # A partner with figures by product only is listed from those (``tradecli products`` answers on them).
+        status = "figures" if len(mine) else "by product only" if len(products) else "no figures"
+        mine = (mine if len(mine) else products).sort_values(["basis", "year"])
         entry = partners.names().get(code)
         rows.append(
             {
                 "code": code,
                 "name": partners.display(code),
                 "kind": entry.kind if entry else "country",
-                "status": "figures" if len(mine) else "no figures",
+                "status": status,
                 "periods": ";".join(dict.fromkeys(mine["period"])),
                 "bases": ";".join(dict.fromkeys(mine["basis"])),
                 "currencies": ";".join(sorted(set(mine["currency"]))),
@@ -189,6 +196,7 @@ def partner_list(reporter: str | None = DEFAULT_REPORTER, flows: flows_mod.Flows
                 "figures": len(mine),
                 "mentioned_in": ";".join(entry.mentioned_in) if entry else "",
                 "scopes": ";".join(sorted(set(mine["scope"]))),
+                "products": products["product"].nunique(),
             }
         )
     return pd.DataFrame(rows, columns=PARTNER_COLUMNS)
