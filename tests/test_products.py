@@ -225,6 +225,7 @@ def test_every_format_shows_the_products(imported, fmt):
         (["--flow", "total"], 2, "--flow 'total' is not one of export, import"),
         (["--top", "0"], 2, "--top 0"),
         (["--period", "FY2019-20"], 1, "no figures for IND with CHN in FY2019-20 by product"),
+        (["--level", "6"], 1, "no products at HS level 6 with CHN: the data holds codes of 2 digits"),
     ],
 )
 def test_errors_are_one_line_with_their_exit_code(imported, args, code, words):

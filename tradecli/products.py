@@ -153,6 +153,12 @@ def table(
     if mine.empty:
         return pd.DataFrame(columns=PRODUCT_COLUMNS)
     rolled, used = _rolled(mine, level)
+    if rolled.empty:
+        held = ", ".join(map(str, sorted(set(mine["product"].str.len()))))
+        raise NoFiguresError(
+            f"no products at HS level {level} with {', '.join(partners)}: the data holds codes of {held} digits "
+            "(a finer level cannot be made from coarser codes); try --level with one of those, or none"
+        )
     rolled = _with_totals(rolled, totals)
     rolled = _with_concentration(rolled)
     rolled = _with_balance(rolled)
