@@ -167,7 +167,8 @@ class Dataset:
 
         ``narrow_periods`` False keeps every period (a change needs the period before the ones shown);
         ``reporters`` narrows to a batch of reporter codes (see ``balance_batches``); ``extra_partners``
-        are read besides the partners asked (the World for a share of it), but not returned.
+        are read besides the partners asked (the World for a share of it), but not returned; with them,
+        big files are not reduced to a balance's wide table (products need the figures themselves).
         """
         from .read import flows as flows_mod
 
@@ -186,7 +187,7 @@ class Dataset:
             wanted = [*chosen["partners"], *(c for c in extra_partners if c not in chosen["partners"])]
             return (reporters or chosen["reporter"]), wanted, period
 
-        loaded = flows_mod.load(list(self.inputs), narrow)
+        loaded = flows_mod.load(list(self.inputs), narrow, reduce=not extra_partners)
         if not chosen:  # small files: resolve against what was read
             narrow(lambda: loaded.reporters, lambda code=None: loaded.codes if code is None else {code} & loaded.codes)
         return loaded, reporters or chosen["reporter"], chosen["partners"]

@@ -92,8 +92,12 @@ def _rolled(long: pd.DataFrame, level: int | None, levels: pd.DataFrame | None =
         ordered = leaves.assign(places=decimals_of(leaves["value"])).sort_values([*GROUP, "head", "product"], kind="stable")
         grouped = ordered.groupby([*GROUP, "head", "level"], sort=False)
         summed = grouped.agg(value=("value", "sum"), places=("places", "max"), count=("product", "size")).reset_index()
-        joined = {c: grouped[c].agg(";".join).to_numpy() for c in ("flags", "figures", "sources")}
-        codes = grouped["product"].agg(", ".join).to_numpy()
+        # The rows are in group order: each group's cells are one slice, joined in plain Python (no per-group pandas call).
+        starts = np.flatnonzero(np.diff(grouped.ngroup().to_numpy())) + 1
+        joined = {
+            c: [";".join(p) for p in np.split(ordered[c].to_numpy(dtype=object), starts)] for c in ("flags", "figures", "sources")
+        }
+        codes = [", ".join(p) for p in np.split(ordered["product"].to_numpy(dtype=object), starts)]
         parts.append(
             summed.assign(
                 product=summed["head"],

@@ -450,7 +450,7 @@ def _check_tables(tables, typed: bool) -> tuple[list[Problem], pd.DataFrame]:
     return problems, figures
 
 
-def _load_big(sources: list[str | Path], files: list[str | Path], narrow: Narrow | None) -> Flows:
+def _load_big(sources: list[str | Path], files: list[str | Path], narrow: Narrow | None, reduce: bool = True) -> Flows:
     """``load`` for big files: DuckDB reads only the rows the question needs (``narrow``), and
     those go through the same checks as any file. ``tradecli validate`` checks every row.
 
@@ -474,7 +474,7 @@ def _load_big(sources: list[str | Path], files: list[str | Path], narrow: Narrow
 
     reporters, everyone = codes(("reporter",)), codes(("reporter", "partner"))
     reporter, partner_codes, period = narrow(reporters, everyone) if narrow else (None, [], None)
-    if not small_sources:
+    if not small_sources and reduce:  # a question of balances (not of products) is answered from the wide table
         every = reporters() if reporter is None and (partner_codes or period) else None
         reduced = bigfiles.wide(files, [_name(f) for f in files], reporter, partner_codes, period, every)
         if (message := summary(reduced.problems)) is not None:
@@ -533,7 +533,7 @@ def summary(problems: list[Problem]) -> str | None:
     return f"{first.file}: {count}{where}{column}: {first.message}{hint}"
 
 
-def load(sources: Sequence[str | Path] | None = None, narrow: Narrow | None = None) -> Flows:
+def load(sources: Sequence[str | Path] | None = None, narrow: Narrow | None = None, reduce: bool = True) -> Flows:
     """Read and check figures; raise TradeDataError summarising the errors if there are any.
 
     ``sources`` are file paths, "-" for standard input, or BUNDLED; none means the bundled data.
@@ -543,7 +543,7 @@ def load(sources: Sequence[str | Path] | None = None, narrow: Narrow | None = No
     sources = list(sources or [BUNDLED])
     files = [s for s in sources if s != BUNDLED and str(s) != "-"]
     if files and bigfiles.wanted(files):
-        return _load_big(sources, files, narrow)
+        return _load_big(sources, files, narrow, reduce)
     problems, figures = _read_all(sources)
     message = summary(problems)
     if message:
