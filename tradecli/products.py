@@ -19,8 +19,8 @@ heading: 4, subheading: 6, a national tariff line: 8). ``table`` takes perspecti
 - **world_share_pct** = value ÷ the reporter's figure for the same product and flow with the
   World (partner WLD), rolled up the same way: the dependence question.
 
-``figures`` and ``flags`` are those of every figure a row uses: the product's, the flow's
-reported total and the World's (the previous period's are its own row's).
+``figures``, ``flags`` and ``sources`` are those of every figure a row uses: the product's, the
+flow's reported total and the World's (the previous period's are its own row's).
 """
 
 from __future__ import annotations
@@ -196,26 +196,30 @@ def _with_totals(rolled: pd.DataFrame, totals: pd.DataFrame) -> pd.DataFrame:
     """``flow_total``: the flow's reported TOTAL figure, else the sum of the products shown; and ``share_pct`` of it."""
     summed = rolled.groupby(GROUP, sort=False)["value"].transform("sum")
     reported = (
-        totals[[*GROUP, "value", "figures", "flags"]]
+        totals[[*GROUP, "value", "figures", "flags", "sources"]]
         .drop_duplicates(GROUP)
-        .rename(columns={"value": "reported_total", "figures": "total_figures", "flags": "total_flags"})
+        .rename(
+            columns={"value": "reported_total", "figures": "total_figures", "flags": "total_flags", "sources": "total_sources"}
+        )
     )
     joined = rolled.merge(reported, on=GROUP, how="left")
     has = joined["reported_total"].notna()
     flow_total = joined["reported_total"].where(has, summed.to_numpy())
-    return _with_used(joined, "total_figures", "total_flags").assign(
+    return _with_used(joined, "total_").assign(
         flow_total=flow_total,
         flow_total_from=np.where(has, "reported", "sum of products"),
         share_pct=100 * joined["value"] / flow_total.where(flow_total != 0),
     )
 
 
-def _with_used(joined: pd.DataFrame, figures: str, flags: str) -> pd.DataFrame:
-    """The ids and flags of another figure a row's numbers use (a flow's total, the World's) added to its own."""
-    ids, marks = joined[figures].fillna("").astype("str"), joined[flags].fillna("").astype("str")
-    return joined.drop(columns=[figures, flags]).assign(
-        figures=tidy_figures(joined["figures"].astype("str") + ";" + ids),
-        flags=tidy_flags(joined["flags"].astype("str") + ";" + marks),
+def _with_used(joined: pd.DataFrame, prefix: str) -> pd.DataFrame:
+    """The ids, flags and sources of another figure a row's numbers use (``prefix``: total_ for a flow's total,
+    world_ for the World's) added to its own."""
+    used = {c: joined[f"{prefix}{c}"].fillna("").astype("str") for c in ("figures", "flags", "sources")}
+    return joined.drop(columns=[f"{prefix}{c}" for c in used]).assign(
+        figures=tidy_figures(joined["figures"].astype("str") + ";" + used["figures"]),
+        flags=tidy_flags(joined["flags"].astype("str") + ";" + used["flags"]),
+        sources=tidy_list(joined["sources"].astype("str") + ";" + used["sources"]),
     )
 
 
@@ -274,11 +278,11 @@ def _with_world(rolled: pd.DataFrame, world: pd.DataFrame, used: pd.DataFrame) -
     at_world, _ = _rolled(world, None, levels=used)
     key = ["reporter", "period", "basis", "currency", "scope", "flow", "product"]
     values = (
-        at_world[[*key, "value", "figures", "flags"]]
+        at_world[[*key, "value", "figures", "flags", "sources"]]
         .drop_duplicates(key)
-        .rename(columns={"value": "world_value", "figures": "world_figures", "flags": "world_flags"})
+        .rename(columns={"value": "world_value", "figures": "world_figures", "flags": "world_flags", "sources": "world_sources"})
     )
-    joined = _with_used(rolled.merge(values, on=key, how="left"), "world_figures", "world_flags")
+    joined = _with_used(rolled.merge(values, on=key, how="left"), "world_")
     return joined.assign(world_share_pct=100 * joined["value"] / joined["world_value"].where(joined["world_value"] != 0))
 
 

@@ -278,7 +278,7 @@ def repeated_figure(file: str, line: int, value: float, first_file: str, first_l
         return Problem(file, line, "value", _fmt(value), "duplicate-figure", f"the same figure as {where}")
     return Problem(file, line, "value", _fmt(value), "conflicting-figure",
                    f"{_fmt(value)} conflicts with {_fmt(first_value)} at {where} "
-                   "for the same reporter, partner, flow, period, currency and scope")  # fmt: skip
+                   "for the same reporter, partner, flow, period, currency, scope and product")  # fmt: skip
 
 
 def total_mismatch(file: str, line: int, total: float, flows_sum: float) -> Problem:
