@@ -4,6 +4,7 @@ Expected values are worked out by hand from the fixture files in tests/fixtures/
 """
 
 import csv
+import json
 import tempfile
 from pathlib import Path
 
@@ -149,21 +150,36 @@ def test_every_tradestat_name_maps_to_an_iso_country_or_says_why_not():
 
 def test_comtrade_json_country_totals_in_us_dollar_millions():
     out = official.read_comtrade(FIXTURES / "comtrade_china_2023.json")
+    totals = out.figures[out.figures["product"] == "TOTAL"]
     # 117,676,543,210.12 / 1e6; 18,234,567,890 / 1e6; the World row (partnerCode 0) as WLD.
-    assert values(out) == [("IND", "export", "117676.54321012"), ("IND", "import", "18234.56789"), ("WLD", "export", "3380024")]
+    assert values(official.Imported(totals)) == [
+        ("IND", "export", "117676.54321012"), ("IND", "import", "18234.56789"), ("WLD", "export", "3380024"),
+    ]  # fmt: skip
+    # Every commodity is kept (issue 11): the cmdCode 27 row is product 27, with its words.
+    (fuel,) = out.figures[out.figures["product"] != "TOTAL"].itertuples()
+    assert (fuel.partner, fuel.flow, fuel.value, fuel.product, fuel.id) == (
+        "IND",
+        "export",
+        "20000",
+        "27",
+        "comtrade-CHN-IND-export-2023-27",
+    )
+    assert fuel.product_name.startswith("Mineral fuels")
     assert set(out.figures["reporter"]) == {"CHN"}  # the perspective follows the data
     assert set(out.figures["period"]) == {"2023"}
     assert out.figures["quote"].iloc[0] == "data[0]: China Export India 2023 primaryValue 117676543210.12"
     assert [p.code for p in out.warnings] == ["not-total", "other-flow"]
-    assert "data[3], data[4]" in out.warnings[0].message  # the cmdCode 27 row and the motCode 2100 row
+    assert "data[4]" in out.warnings[0].message  # the motCode 2100 row: by one mode of transport, not the country's trade
+    assert "data[3]" not in out.warnings[0].message
     assert "re-exports" in out.warnings[1].message
 
 
 def test_comtrade_portal_csv_keeps_line_numbers_and_leaves_re_imports_out():
     out = official.read_comtrade(FIXTURES / "comtrade_india_2023.csv")
-    assert values(out) == [("CHN", "import", "101750"), ("CHN", "export", "16650.00000055")]
-    assert list(out.figures["quote"].str.split(":").str[0]) == ["line 2", "line 3"]
-    assert codes(out.warnings) == [(None, None, "not-total"), (4, "flowCode", "other-flow")]
+    assert values(out) == [("CHN", "import", "101750"), ("CHN", "export", "16650.00000055"), ("CHN", "import", "30000")]
+    assert list(out.figures["product"]) == ["TOTAL", "TOTAL", "85"]  # the cmdCode 85 row kept as product 85 (issue 11)
+    assert list(out.figures["quote"].str.split(":").str[0]) == ["line 2", "line 3", "line 5"]
+    assert codes(out.warnings) == [(4, "flowCode", "other-flow")]
 
 
 def test_a_commodity_only_when_asked_for():
@@ -172,9 +188,18 @@ def test_a_commodity_only_when_asked_for():
     assert "commodity 27" in out.figures["note"].iloc[0]
 
 
-def test_comtrade_without_country_totals_is_an_error():
+def test_comtrade_without_country_totals_gives_its_commodities():
+    out = official.read_comtrade(FIXTURES / "comtrade_no_total.json")
+    assert list(out.figures["product"]) == ["27"]  # a product, never read as the country total
+
+
+def test_comtrade_with_no_row_of_the_countrys_trade_is_an_error(tmp_path):
+    one = json.loads((FIXTURES / "comtrade_no_total.json").read_text())
+    one["data"][0]["motCode"] = 2100  # by sea only: not the country's trade
+    path = tmp_path / "by_sea.json"
+    path.write_text(json.dumps(one))
     with pytest.raises(TradeDataError, match="no country totals .* the file has cmdCode 27.*--commodity"):
-        official.read_comtrade(FIXTURES / "comtrade_no_total.json")
+        official.read_comtrade(path)
 
 
 @pytest.mark.parametrize(

@@ -498,6 +498,51 @@ def chart(
 
 
 @app.command(
+    cls=_Command,
+    short_help="What a flow is made of: top products, shares.",
+    epilog=_examples(
+        "tradecli products chn -d india_china.csv --level 2",
+        "tradecli products chn -d india_china.csv --flow import --top 5 -f csv",
+        "tradecli products chn -d india_china.csv -d india_world.csv --world",
+    ),
+)
+def products(
+    partner: Annotated[
+        str, typer.Argument(help="One partner: a name, ISO code or alias (peru, CHN).", autocompletion=_complete_partner)
+    ],
+    period: PeriodOpt = None,
+    flow: Annotated[
+        str | None, typer.Option("--flow", help="Only this flow: import or export [default: both, each on its own].")
+    ] = None,
+    level: Annotated[
+        int | None,
+        typer.Option(
+            "--level",
+            help="HS digits: 2 (chapters), 4 (headings), 6 (subheadings) or 8; finer codes are summed up, "
+            "leaves only [default: the shortest codes the data holds].",
+            show_default=False,
+        ),
+    ] = None,
+    top: Annotated[int | None, typer.Option("--top", "-n", help="Products per flow, largest first [default: 10].")] = None,
+    world: Annotated[
+        bool,
+        typer.Option(
+            "--world", help="Require each product's share of the reporter's trade in it with the World (partner WLD rows)."
+        ),
+    ] = False,
+    scope: ScopeOpt = None,
+    reporter: ReporterOpt = None,
+    fmt: FormatOpt = Format.auto,
+    data: DataOpt = None,
+    with_bundled: WithBundledOpt = False,
+    output: OutputOpt = None,
+) -> None:
+    """Show the products of each flow with one partner: value, share, own balance, change, concentration."""
+    question = _open(data, with_bundled).select([partner], reporter, period, scope)
+    emit(_answer(lambda: question.products(flow, level, top, world)), fmt, output)
+
+
+@app.command(
     "partners",
     cls=_Command,
     short_help="Every partner, with its periods and flows.",

@@ -2,7 +2,7 @@
 
 ``Dataset.open(data, with_bundled, env)`` says which files are read; ``.select(partners,
 reporter, periods)`` says what is asked of them; ``.balance()``, ``.years()``,
-``.side_by_side()``, ``.partners()``, ``.sources()``, ``.validate()`` and ``.crosscheck()``
+``.side_by_side()``, ``.products()``, ``.partners()``, ``.sources()``, ``.validate()`` and ``.crosscheck()``
 answer it as a ``Result``. Every CLI command is one such call plus rendering, so the CLI and
 the library cannot disagree (``tradecli balance -f json`` is ``render.records(result.frame)``).
 
@@ -39,7 +39,7 @@ BATCH_REPORTERS = 25
 class Result:
     """An answer: the ``frame`` (columns by ``kind``), the warnings met on the way, and the files read.
 
-    ``kind`` is balance | years | partners | sources | problems | check | flows; it tells the
+    ``kind`` is balance | years | products | partners | sources | problems | check | flows; it tells the
     renderer which table, title and footnotes to use. ``figures()`` lists the figures behind the
     frame (queries.SOURCE_COLUMNS), computed on first use.
     """
@@ -201,11 +201,13 @@ class Dataset:
         found = set(reporters())
         return (found.pop() if len(found) == 1 else DEFAULT_REPORTER), partner_codes
 
-    def _load(self, narrow_periods: bool = True, reporters: list[str] | None = None):
+    def _load(self, narrow_periods: bool = True, reporters: list[str] | None = None, extra_partners: tuple[str, ...] = ()):
         """(figures, reporter code or None, partner codes): the data read once for this question.
 
         ``narrow_periods`` False keeps every period (a change needs the period before the ones shown);
-        ``reporters`` narrows to a batch of reporter codes (see ``balance_batches``).
+        ``reporters`` narrows to a batch of reporter codes (see ``balance_batches``); ``extra_partners``
+        are read besides the partners asked (the World for a share of it), but not returned; with them,
+        big files are not reduced to a balance's wide table (products need the figures themselves).
         """
         from .read import flows as flows_mod
 
@@ -221,9 +223,10 @@ class Dataset:
 
         def narrow(reporters_of, codes_of):
             chosen["reporter"], chosen["partners"] = self._resolve(reporters_of, codes_of)
-            return (reporters or chosen["reporter"]), chosen["partners"], period
+            wanted = [*chosen["partners"], *(c for c in extra_partners if c not in chosen["partners"])]
+            return (reporters or chosen["reporter"]), wanted, period
 
-        loaded = flows_mod.load(list(self.inputs), narrow)
+        loaded = flows_mod.load(list(self.inputs), narrow, reduce=not extra_partners)
         if not chosen:  # small files: resolve against what was read
             narrow(lambda: loaded.reporters, lambda code=None: loaded.codes if code is None else {code} & loaded.codes)
         return loaded, reporters or chosen["reporter"], chosen["partners"]
@@ -256,6 +259,23 @@ class Dataset:
             partner_codes, periods=periods, currency=currency, reporter=reporter, flows=loaded, rates=rates, scope=self.scope
         )
 
+    def _require(self, table, loaded, reporter, codes):
+        """``table``, or NoFiguresError saying what was asked; where the data holds those partners' figures
+        by product only, it says so and names the command that answers on them."""
+        from . import metrics
+
+        if not table.empty:
+            return table
+        figures = loaded.figures  # big files: read only now, on the way to an error
+        if codes and "product" in figures.columns:
+            mine = figures["partner"].isin(codes) | figures["reporter"].isin(codes)
+            if (figures.loc[mine, "product"] != "TOTAL").any():
+                raise NoFiguresError(
+                    f"no figures of product TOTAL for {self._what(reporter, codes)}: the data holds them by product only; "
+                    f"see `tradecli products {self.partner_names[0]}`"
+                )
+        return metrics.require(table, self._what(reporter, codes))
+
     def balance(self, currency: str | None = None, rates=None, share: bool = False, members: bool = False) -> Result:
         """Exports, imports, total, balance and ratios per partner and period (metrics.BALANCE_COLUMNS).
 
@@ -278,7 +298,7 @@ class Dataset:
             table = groups.with_members(
                 table, own, lambda wanted: self._balances(loaded, reporter, wanted, currency, rates, shown)
             )
-        table = metrics.require(table, self._what(reporter, own))
+        table = self._require(table, loaded, reporter, own)
         if share:
             table = metrics.shares(table, self._what(reporter, own))
             if self.partner_names:
@@ -309,7 +329,7 @@ class Dataset:
         table = self._balances(loaded, reporter, codes, currency, rates, ())
         first, last = periods.span(self.start, self.end)
         table = metrics.growth(metrics.require(table, self._what(reporter, codes)), first, last)
-        return self._result(metrics.require(table, self._what(reporter, codes)), "growth", loaded)
+        return self._result(self._require(table, loaded, reporter, codes), "growth", loaded)
 
     def balance_batches(self, currency: str | None = None, rates=None) -> Iterator[Result] | None:
         """Every reporter's balances from big files, a batch of reporters at a time (memory stays bounded:
@@ -350,7 +370,7 @@ class Dataset:
         shown = self._shown(loaded)
         if shown:
             table = table[table["period"].isin(shown)].reset_index(drop=True)
-        return self._result(metrics.require(table, self._what(reporter, codes)), "years", loaded)
+        return self._result(self._require(table, loaded, reporter, codes), "years", loaded)
 
     def side_by_side(self, currency: str | None = None, rates=None) -> Result:
         """The partners side by side for the periods and currency they share (metrics.BALANCE_COLUMNS)."""
@@ -358,8 +378,41 @@ class Dataset:
 
         loaded, reporter, codes = self._load()
         table = self._balances(loaded, reporter, codes, currency, rates, self._shown(loaded))
-        table = metrics.require(table, self._what(reporter, codes))
+        table = self._require(table, loaded, reporter, codes)
         return self._result(metrics.side_by_side(table, codes), "balance", loaded)
+
+    def products(
+        self,
+        flow: str | None = None,
+        level: int | None = None,
+        top: int | None = None,
+        world: bool = False,
+    ) -> Result:
+        """What each flow with the partner is made of: one row per product, largest first (products.PRODUCT_COLUMNS).
+
+        ``flow`` export|import (none: both); ``level`` 2|4|6|8 rolls HS codes up, one level at a time;
+        ``top`` products per flow (none: products.DEFAULT_TOP); ``world``: refuse without the World
+        figures the dependence share (``world_share_pct``) needs.
+        """
+        from . import metrics, products
+
+        if len(self.partner_names) != 1:
+            raise UsageError("products answers for one partner: give one name, e.g. tradecli products peru")
+        loaded, reporter, codes = self._load(narrow_periods=False, extra_partners=(products.WORLD,))
+        if reporter is None:
+            raise UsageError("products answers for one reporter: give --reporter NAME, not 'all'")
+        figures = loaded.figures
+        names = (
+            figures.loc[figures["product_name"] != "", ["product", "product_name"]]
+            .drop_duplicates("product")
+            .set_index("product")["product_name"]
+            .to_dict()
+            if "product_name" in figures.columns
+            else {}
+        )
+        long = metrics.select(metrics.perspective(figures, reporter), [*codes, products.WORLD], (), self.scope)
+        table = products.table(long, codes, names, self.periods, flow, level, products.DEFAULT_TOP if top is None else top, world)
+        return self._result(metrics.require(table, self._what(reporter, codes) + " by product"), "products", loaded)
 
     def partners(self) -> Result:
         """Every partner of the reporter with its periods, currencies and flows (queries.PARTNER_COLUMNS)."""

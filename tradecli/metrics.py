@@ -17,7 +17,7 @@ import pandas as pd
 from . import periods
 from .errors import MixedBasisError, NoFiguresError, TradeDataError
 from .flags import DERIVED, INCONSISTENT, PARTNER_REPORTED, SCOPE_INFERRED, merge
-from .validation import TOTAL_TOLERANCE
+from .validation import DEFAULT_PRODUCT, TOTAL_TOLERANCE
 
 IDENTITY = ["reporter", "partner", "period", "basis", "currency"]
 #: Figures combine only within one of these: a scope (goods, services, both) is part of what a figure is.
@@ -54,6 +54,7 @@ _PERSPECTIVE_COLUMNS = [
     "figures",
     "sources",
     "scope",
+    "product",
 ]
 
 
@@ -75,6 +76,8 @@ def perspective(figures: pd.DataFrame, reporter: str | Sequence[str] | None) -> 
     data, each from its own side; a list means those reporters. Columns: reporter, partner, flow, period, basis, year,
     currency, value, flags, figures (ids), sources (files).
     """
+    if "product" not in figures.columns:  # figures made without the product column are all TOTAL
+        figures = figures.assign(product=DEFAULT_PRODUCT)
     # A figure whose scope is inferred carries the flag scope-inferred, as a status word would.
     marked = figures["status"] + (figures["scope_from"] == "inferred").map({True: ";" + SCOPE_INFERRED, False: ""})
     base = figures.assign(
@@ -94,7 +97,7 @@ def perspective(figures: pd.DataFrame, reporter: str | Sequence[str] | None) -> 
         flow=about["flow"].map(_MIRROR_FLOW),
         flags=_by_value(about["marked"], lambda s: figure_flags(s, mirrored=True)),
     )
-    key = ["reporter", "partner", "flow", "period", "currency", "scope"]
+    key = ["reporter", "partner", "flow", "period", "currency", "scope", "product"]
     mirrored = (
         mirrored.merge(own[key].drop_duplicates(), on=key, how="left", indicator=True)
         .pipe(lambda f: f[f["_merge"] == "left_only"])

@@ -239,6 +239,16 @@ def _rows(scan: str, header: set[str]) -> str:
     return f"SELECT line, {_cells(header)}, TRY_CAST({_text('value')} AS DOUBLE) AS number FROM ({scan})"
 
 
+def _totals_only(rows: str) -> str:
+    """``rows`` of product TOTAL only (a blank product is TOTAL): what a balance is computed from, as queries.totals_only."""
+    return f"SELECT * FROM ({rows}) WHERE product = '' OR product = {_literal(validation.DEFAULT_PRODUCT)}"
+
+
+def _literal(word: str) -> str:
+    """One of tradecli's own words (never file content) as an SQL string literal."""
+    return "'" + word.replace("'", "''") + "'"
+
+
 def _materialized(con, rows: str, n: int, params: dict | None = None) -> str:
     """``rows`` copied once into a table of ``con``, as SQL reading that table."""
     table = quote_ident(f"rows_{n}")
@@ -366,7 +376,8 @@ def _union(usable: list[tuple[str, str]]) -> tuple[str, dict[str, str]]:
     """The usable files' rows one after the other, with ``file_order`` and ``file`` (bound); a blank
     ``scope`` is the default scope and ``scope_inferred`` says it is inferred, as the pandas reader types them."""
     scope = (
-        "* REPLACE (coalesce(nullif(scope, ''), $default_scope) AS scope), "
+        "* REPLACE (coalesce(nullif(scope, ''), $default_scope) AS scope, "
+        "coalesce(nullif(product, ''), $default_product) AS product), "
         "(scope = '' OR scope_from = 'inferred') AS scope_inferred"
     )
     parts = (f"SELECT {n} AS file_order, $file_{n} AS file, {scope} FROM ({rows})" for n, (rows, _) in enumerate(usable))
@@ -374,6 +385,7 @@ def _union(usable: list[tuple[str, str]]) -> tuple[str, dict[str, str]]:
     return sql, {
         **{f"file_{n}": name for n, (_, name) in enumerate(usable)},
         "default_scope": validation.DEFAULT_SCOPE,
+        "default_product": validation.DEFAULT_PRODUCT,
         "scope_inferred_flag": flags.SCOPE_INFERRED,
     }
 
@@ -520,7 +532,7 @@ def check(sources: Sequence[str | Path], names: Sequence[str]) -> list[Problem]:
         "SELECT arg_min(file, (file_order, line)) FILTER (WHERE flow = 'total'), min(line) FILTER (WHERE flow = 'total'), "
         "max(number) FILTER (WHERE flow = 'total') AS t, "
         "max(number) FILTER (WHERE flow = 'export') + max(number) FILTER (WHERE flow = 'import') AS s "
-        f"FROM ({figures}) GROUP BY reporter, partner, period, currency, scope "
+        f"FROM ({figures}) GROUP BY reporter, partner, period, currency, scope, product "
         f"HAVING count(*) FILTER (WHERE flow = 'total') > 0 AND abs(s - t) > $tolerance * t ORDER BY 2 LIMIT {LISTED}",
         {**names, "tolerance": validation.TOTAL_TOLERANCE},
     ).fetchall()
@@ -532,7 +544,8 @@ def check(sources: Sequence[str | Path], names: Sequence[str]) -> list[Problem]:
             "SELECT g.file, g.line, g.number, g.partner, g.flow, m.partner, m.number "
             "FROM f m JOIN links ON m.partner = links.member "
             "JOIN f g ON g.partner = links.grp AND g.reporter = m.reporter AND g.flow = m.flow AND g.period = m.period "
-            f"AND g.currency = m.currency AND g.scope = m.scope WHERE g.number < m.number ORDER BY g.line LIMIT {LISTED}",
+            f"AND g.currency = m.currency AND g.scope = m.scope AND g.product = m.product "
+            f"WHERE g.number < m.number ORDER BY g.line LIMIT {LISTED}",
             {**names, "members": [c for c, _ in links], "groups": [g for _, g in links]},
         ).fetchall()
         problems += [
@@ -689,10 +702,10 @@ def _wide(
             continue
         try:  # read once: the checks and the reduction use the copy
             if conditions:  # filter the raw cells (pushed into a Parquet scan), trim only the rows kept
-                kept = _rows(f"SELECT * FROM ({scan}) WHERE {' AND '.join(conditions)}", set(header))
+                kept = _totals_only(_rows(f"SELECT * FROM ({scan}) WHERE {' AND '.join(conditions)}", set(header)))
                 rows = _materialized(con, kept, n, params)
             else:
-                rows = _rows(scan, set(header))
+                rows = _totals_only(_rows(scan, set(header)))
                 if not is_parquet(source):
                     rows = _materialized(con, rows, n)
             cell_problems, _ = _check_cells(con, rows, name, lines)

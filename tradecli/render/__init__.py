@@ -235,6 +235,8 @@ class TableSpec:
 
 
 MONEY = ("exports", "imports", "total", "balance")
+#: The most characters of a description a table shows (kind "short").
+SHORT_WIDTH = 28
 # Text columns Rich may squeeze to nothing at 80 columns keep at least this width.
 _MIN_WIDTH = {"flags": 7, "list": 9}
 
@@ -281,6 +283,17 @@ SPECS: dict[str, list[Column]] = {
         Column("imports_change_pct", "Δ %", "pct_change"),
         Column("balance", "Balance", "money"),
         Column("balance_change", "Δ", "change"),
+        Column("flags", "Flags", "flags"),
+    ],
+    "products": [
+        Column("rank", "#", "int"),
+        Column("product", "Product", "nowrap"),
+        Column("description", "Description", "short"),
+        Column("value", "Value", "money"),
+        Column("share_pct", "Share", "pct"),
+        Column("balance", "Own balance", "change"),
+        Column("change_pct", "Δ %", "pct_change"),
+        Column("world_share_pct", "Of world", "pct"),
         Column("flags", "Flags", "flags"),
     ],
     "partners": [
@@ -361,6 +374,9 @@ def _cell_text(column: Column, row: dict[str, Any], decimals: dict[str, int]) ->
         text = "—" if raw(value) is None else str(raw(value))
     elif kind == "nowrap":
         text = str(value)
+    elif kind == "short":  # a long description cut for the table; -f csv and json have it whole
+        words = "" if raw(value) is None else " ".join(str(value).split())
+        text = words if len(words) <= SHORT_WIDTH else words[: SHORT_WIDTH - 1].rstrip() + "…"
     elif kind == "unit":
         text = unit(str(value))
     elif kind == "partner":
@@ -493,11 +509,38 @@ def footnotes(
         flagged = flag_defs.split(flag_defs.merge(str(r.get(f"{s}_flags") or "") for r in rows for s in ("official", "other")))
         if flagged:
             notes.append("Flags of the figures: " + "; ".join(f"{f} = {flag_defs.MEANING.get(f, f)}" for f in flagged) + ".")
+    if kind == "products":
+        notes += _products_notes(rows, every_column)
     if kind == "sources":
         notes.append(
             "Status: reported = stated as is; approximate = qualified (ca., around, about); preliminary = so called; "
             "estimated = marked as an estimate by the source."
         )
+    return notes
+
+
+def _products_notes(rows: list[dict[str, Any]], every_column: bool) -> list[str]:
+    """How a products table is made, and each flow's concentration (the same figures as the CSV columns)."""
+    notes = [
+        "Share = value ÷ the flow's reported total (else ÷ the sum of its products); Own balance = the product's "
+        "exports − imports with the partner; Δ % = change on the period before; Of world = value ÷ the reporter's "
+        "trade in the same product with the World."
+    ]
+    seen: dict[tuple, dict[str, Any]] = {}
+    for r in rows:
+        seen.setdefault((r["partner"], r["period"], r["currency"], r["flow"]), r)
+    for (partner, period, currency, flow), r in seen.items():
+        total = "reported" if r.get("flow_total_from") == "reported" else "sum of products"
+        notes.append(
+            f"{partners.display(str(partner))} {period} {flow}s, {unit(str(currency))}: {r['products_count']} products at "
+            f"HS level {r['level']}; flow total {number_text(r['flow_total'], 2)} ({total}); top 1 = "
+            f"{number_text(r['top1_share_pct'], 1, suffix='%')}, "
+            f"top 5 = {number_text(r['top5_share_pct'], 1, suffix='%')} of the products' "
+            f"sum; HHI {number_text(r['hhi'], 0)} (0–10,000)."
+        )
+    files = dict.fromkeys(part for r in rows for part in str(r.get("sources") or "").split(";") if part)
+    if files:
+        notes.append(f"Sources: {', '.join(files)}.")
     return notes
 
 
@@ -541,6 +584,7 @@ def title(kind: str, rows: list[dict[str, Any]]) -> str:
         "problems": "Problems found",
         "check": f"{who}'s trade{with_whom}: other figures against official ones",
         "flows": "Imported figures",
+        "products": f"{who}'s trade{with_whom}: products",
     }.get(kind, kind)
 
 
@@ -658,6 +702,12 @@ def _several_reporters(frame) -> bool:
 
 def _sections(frame, kind: str, heading: str | None):
     """(title, frame part, columns) per table: one per currency for figures, else one."""
+    if kind == "products":  # one table per period, currency and flow: shares of one whole each
+        for key in dict.fromkeys(zip(frame["period"], frame["currency"], frame["flow"], strict=True)):
+            period, code, flow = key
+            part = frame[(frame["period"] == period) & (frame["currency"] == code) & (frame["flow"] == flow)]
+            yield f"{heading or title(kind, records(part))}, {flow}s {period}, {unit(code)[:-2]} million", part, SPECS[kind]
+        return
     if "currency" in frame.columns and kind in ("balance", "years", "check", "growth"):
         # One table per currency: figures in different currencies never share a column.
         spec = [c for c in SPECS[kind] if c.kind != "unit" and c.name in frame.columns]
@@ -683,6 +733,7 @@ NARROW_DROPS: dict[str, tuple[str, ...]] = {
     "check": ("partner", "gap", "flow"),
     "partners": ("kind", "currencies", "flows"),
     "flows": ("reporter", "currency"),
+    "products": ("change_pct", "rank", "balance", "world_share_pct"),
 }
 
 
