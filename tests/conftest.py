@@ -42,6 +42,8 @@ def make_figures(*rows: tuple) -> pd.DataFrame:
                 "scope_from": "stated",
                 "scope_source": "",
                 "scope_quote": "",
+                "product": "TOTAL",
+                "product_name": "",
             }
         )
     return pd.DataFrame(records, columns=FIGURE_COLUMNS)

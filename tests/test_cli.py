@@ -135,7 +135,7 @@ def test_data_errors_exit_1_in_one_line(args, words):
 
 
 def test_every_command_has_help():
-    for command in ("balance", "compare", "chart", "partners", "sources", "validate", "import", "check"):
+    for command in ("balance", "compare", "chart", "products", "partners", "sources", "validate", "import", "check"):
         result = run(command, "--help")
         assert result.exit_code == 0
         assert "Usage" in result.stdout
@@ -333,12 +333,12 @@ def test_top_level_help_gives_whole_one_line_summaries(width):
     commands = text[text.index("Commands:") :].splitlines()[1:]
     assert "…" not in text
     assert "..." not in "\n".join(commands)
-    assert len([line for line in commands if line.strip()]) == 9  # one line each: 8 commands and fetch
+    assert len([line for line in commands if line.strip()]) == 11  # one line each: 10 commands and fetch
     assert all(len(line) <= int(width) for line in text.splitlines())
 
 
 def test_every_command_help_ends_with_examples():
-    for command in ("balance", "compare", "chart", "partners", "sources", "validate", "import", "check"):
+    for command in ("balance", "compare", "chart", "products", "partners", "sources", "validate", "import", "check"):
         text = run(command, "--help").stdout
         examples = text[text.index("Examples:") :].splitlines()[1:]
         assert examples

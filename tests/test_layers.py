@@ -112,3 +112,14 @@ def test_no_two_modules_import_each_other_at_load_time():
 
     for n in sorted(graph):
         visit(n)
+
+
+def test_no_module_imports_another_modules_private_names():
+    """What a module shares is public; a leading underscore means "this module only"."""
+    private = []
+    for name, path in modules().items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                names = [a.name for a in node.names]
+                private += [f"{name}: {node.module} {n}" for n in names if n.startswith("_") and not n.startswith("__")]
+    assert private == []

@@ -4,6 +4,7 @@ Expected values are worked out by hand from the fixture files in tests/fixtures/
 """
 
 import csv
+import json
 import tempfile
 from pathlib import Path
 
@@ -111,9 +112,11 @@ def test_a_balance_that_disagrees_is_reported(tmp_path):
         ("USD", "2019-20", "FY2019-20"),
     ],
 )
-def test_tradestat_needs_its_unit_and_year(currency, period, words):
+def test_tradestat_needs_its_unit_and_year(currency, period, words, tmp_path):
+    table = tmp_path / "table.csv"  # a name that says no year, and a table that states none
+    table.write_bytes(TRADESTAT.read_bytes())
     with pytest.raises(UsageError, match=words):
-        official.read_tradestat(TRADESTAT, currency, period)
+        official.read_tradestat(table, currency, period)
 
 
 def test_a_file_that_is_not_a_tradestat_table():
@@ -135,7 +138,7 @@ def test_every_tradestat_name_maps_to_an_iso_country_or_says_why_not():
         table = list(csv.DictReader(handle))
     # A code that is no current ISO country (a former area, a pseudo-partner) carries its reason.
     assert all(row["code"] in iso or row["note"] for row in table)
-    assert {row["code"] for row in table if row["code"] not in iso} == {"ANT", "PCZ", "XCI", "XUS", "XPP", "XCH"}
+    assert {row["code"] for row in table if row["code"] not in iso} == {"ANT", "PCZ", "SCG", "XCI", "XUS", "XPP", "XCH"}
     assert len({row["name"] for row in table}) == len(table)
     assert {"U S A", "CHINA P RP", "U ARAB EMTS", "SAUDI ARAB", "KOREA RP", "NEW ZEALAND", "COOK IS"} <= {
         r["name"] for r in table
@@ -147,21 +150,36 @@ def test_every_tradestat_name_maps_to_an_iso_country_or_says_why_not():
 
 def test_comtrade_json_country_totals_in_us_dollar_millions():
     out = official.read_comtrade(FIXTURES / "comtrade_china_2023.json")
+    totals = out.figures[out.figures["product"] == "TOTAL"]
     # 117,676,543,210.12 / 1e6; 18,234,567,890 / 1e6; the World row (partnerCode 0) as WLD.
-    assert values(out) == [("IND", "export", "117676.54321012"), ("IND", "import", "18234.56789"), ("WLD", "export", "3380024")]
+    assert values(official.Imported(totals)) == [
+        ("IND", "export", "117676.54321012"), ("IND", "import", "18234.56789"), ("WLD", "export", "3380024"),
+    ]  # fmt: skip
+    # Every commodity is kept (issue 11): the cmdCode 27 row is product 27, with its words.
+    (fuel,) = out.figures[out.figures["product"] != "TOTAL"].itertuples()
+    assert (fuel.partner, fuel.flow, fuel.value, fuel.product, fuel.id) == (
+        "IND",
+        "export",
+        "20000",
+        "27",
+        "comtrade-CHN-IND-export-2023-27",
+    )
+    assert fuel.product_name.startswith("Mineral fuels")
     assert set(out.figures["reporter"]) == {"CHN"}  # the perspective follows the data
     assert set(out.figures["period"]) == {"2023"}
     assert out.figures["quote"].iloc[0] == "data[0]: China Export India 2023 primaryValue 117676543210.12"
     assert [p.code for p in out.warnings] == ["not-total", "other-flow"]
-    assert "data[3], data[4]" in out.warnings[0].message  # the cmdCode 27 row and the motCode 2100 row
+    assert "data[4]" in out.warnings[0].message  # the motCode 2100 row: by one mode of transport, not the country's trade
+    assert "data[3]" not in out.warnings[0].message
     assert "re-exports" in out.warnings[1].message
 
 
 def test_comtrade_portal_csv_keeps_line_numbers_and_leaves_re_imports_out():
     out = official.read_comtrade(FIXTURES / "comtrade_india_2023.csv")
-    assert values(out) == [("CHN", "import", "101750"), ("CHN", "export", "16650.00000055")]
-    assert list(out.figures["quote"].str.split(":").str[0]) == ["line 2", "line 3"]
-    assert codes(out.warnings) == [(None, None, "not-total"), (4, "flowCode", "other-flow")]
+    assert values(out) == [("CHN", "import", "101750"), ("CHN", "export", "16650.00000055"), ("CHN", "import", "30000")]
+    assert list(out.figures["product"]) == ["TOTAL", "TOTAL", "85"]  # the cmdCode 85 row kept as product 85 (issue 11)
+    assert list(out.figures["quote"].str.split(":").str[0]) == ["line 2", "line 3", "line 5"]
+    assert codes(out.warnings) == [(4, "flowCode", "other-flow")]
 
 
 def test_a_commodity_only_when_asked_for():
@@ -170,9 +188,18 @@ def test_a_commodity_only_when_asked_for():
     assert "commodity 27" in out.figures["note"].iloc[0]
 
 
-def test_comtrade_without_country_totals_is_an_error():
+def test_comtrade_without_country_totals_gives_its_commodities():
+    out = official.read_comtrade(FIXTURES / "comtrade_no_total.json")
+    assert list(out.figures["product"]) == ["27"]  # a product, never read as the country total
+
+
+def test_comtrade_with_no_row_of_the_countrys_trade_is_an_error(tmp_path):
+    one = json.loads((FIXTURES / "comtrade_no_total.json").read_text())
+    one["data"][0]["motCode"] = 2100  # by sea only: not the country's trade
+    path = tmp_path / "by_sea.json"
+    path.write_text(json.dumps(one))
     with pytest.raises(TradeDataError, match="no country totals .* the file has cmdCode 27.*--commodity"):
-        official.read_comtrade(FIXTURES / "comtrade_no_total.json")
+        official.read_comtrade(path)
 
 
 @pytest.mark.parametrize(
@@ -213,8 +240,12 @@ def test_convert_refuses_options_of_the_other_format():
 
 
 def test_two_files_of_the_same_year_conflict_instead_of_adding_up():
-    with pytest.raises(TradeDataError, match="duplicate|conflict|same figure"):
+    with pytest.raises(UsageError, match="one --period per file"):  # one --period for two files
         official.convert("tradestat", [TRADESTAT, TRADESTAT], currency="USD", period="FY2019-20")
+    with pytest.raises(UsageError, match="FY2019-20 is given for two files"):
+        official.convert("tradestat", [TRADESTAT, TRADESTAT], currency="USD", period=["FY2019-20", "FY2019-20"])
+    with pytest.raises(TradeDataError, match="both tables of FY2019-20"):  # the year read from each file's name
+        official.convert("tradestat", [TRADESTAT, TRADESTAT], currency="USD")
 
 
 # --- two sources side by side ----------------------------------------------------------------------

@@ -67,6 +67,8 @@ def test_import_writes_the_flows_schema_to_stdout_and_warnings_to_stderr():
         "scope_from",
         "scope_source",
         "scope_quote",
+        "product",
+        "product_name",
     ]
     assert {(r["scope"], r["scope_from"]) for r in table} == {("goods", "stated")}  # TradeStat is merchandise trade
     assert len(table) == 13  # 7 partner rows x 2 flows, less Cook Islands' blank import
@@ -193,7 +195,19 @@ def test_check_table_says_why_a_figure_has_no_counterpart(imported, pinned_termi
     ("args", "words"),
     [
         (["import", "xls", FIXTURES / "comtrade_no_total.json"], "'xls' is not one of"),
-        (["import", "tradestat", FIXTURES / "tradestat_fy2019-20_usd.csv", "-c", "USD"], "give --period"),
+        (
+            [
+                "import",
+                "tradestat",
+                FIXTURES / "tradestat_fy2019-20_usd.csv",
+                FIXTURES / "tradestat_fy2020-21_usd.csv",
+                "-c",
+                "USD",
+                "-p",
+                "FY2019-20",
+            ],
+            "give one --period per file",
+        ),  # fmt: skip
         (["import", "tradestat", FIXTURES / "tradestat_fy2019-20_usd.csv", "-p", "FY2019-20"], "give --currency"),
         (["import", "tradestat", FIXTURES / "tradestat_fy2019-20_usd.csv", "-p", "2019-20", "-c", "USD"], "FY2019-20"),
         (["import", "comtrade", FIXTURES / "comtrade_china_2023.json", "-p", "2023"], "Comtrade data states both"),
@@ -208,7 +222,7 @@ def test_usage_errors_exit_2_in_one_line(args, words):
 @pytest.mark.parametrize(
     ("args", "words"),
     [
-        (["import", "comtrade", FIXTURES / "comtrade_no_total.json"], "no country totals"),
+        (["import", "comtrade", FIXTURES / "comtrade_no_total.json", "--commodity", "85"], "no cmdCode 85"),
         (["import", "comtrade", FIXTURES / "tradestat_fy2019-20_usd.csv"], "a TradeStat country-wise table, not Comtrade data"),
         (["import", "tradestat", FIXTURES / "comtrade_india_2023.csv", "-p", "FY2019-20", "-c", "USD"], "not a TradeStat"),
         (["import", "tradestat", FIXTURES / "missing.csv", "-p", "FY2019-20", "-c", "USD"], "no such file"),
@@ -222,7 +236,7 @@ def test_bad_files_exit_1_in_one_line(args, words):
 def test_a_failed_import_leaves_the_output_file_alone(tmp_path):
     out = tmp_path / "out.csv"
     out.write_text("old\n")
-    result = run("import", "comtrade", FIXTURES / "comtrade_no_total.json", "-o", out)
+    result = run("import", "comtrade", FIXTURES / "comtrade_no_total.json", "--commodity", "85", "-o", out)
     assert result.exit_code == 1
     assert out.read_text() == "old\n"
 

@@ -122,8 +122,9 @@ def test_the_legacy_api_json_gives_the_same_figures(tmp_path):
 
 
 def test_legacy_files_are_one_commodity_not_country_totals():
-    with pytest.raises(TradeDataError, match="no country totals .* the file has cmdCode 01.*--commodity"):
-        official.read_comtrade(LEGACY_API)
+    out = official.read_comtrade(LEGACY_API)
+    assert set(out.figures["product"]) == {"01"}  # kept as product 01 (issue 11), never as the country total
+    assert not (out.figures["product"] == "TOTAL").any()
 
 
 def test_a_gzipped_file_is_read_as_it_is(tmp_path):

@@ -4,8 +4,6 @@ Nothing here computes or rounds a number. pandas is imported only inside command
 data, so --help, --version and shell completion stay fast.
 """
 
-from __future__ import annotations
-
 import contextlib
 import os
 import sys
@@ -20,7 +18,7 @@ from . import __version__
 from .errors import ExitStatus, TradeError, UsageError
 from .render import Format
 from .render.safetext import safe_text
-from .shell import OutputOpt, _emit, _warn
+from .shell import OutputOpt, emit, warn
 
 #: Environment variables this run took files from (name -> value), named in every error.
 _FROM_ENV: dict[str, str] = {}
@@ -251,6 +249,16 @@ FormatOpt = Annotated[
 PeriodOpt = Annotated[
     str | None, typer.Option("--period", "-p", help="Only this period: 2024 (calendar) or FY2023-24 (April–March).")
 ]
+FromOpt = Annotated[
+    str | None,
+    typer.Option("--from", help="The first period of a span (2015 or FY2015-16); with --to, or alone for every later period."),
+]
+ToOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--to", help="The last period of a span, of the same basis as --from (a fiscal year never runs to a calendar year)."
+    ),
+]
 CurrencyOpt = Annotated[
     str | None,
     typer.Option(
@@ -332,7 +340,7 @@ def _answer(ask, more_files=()):
     with _progress("Reading…"):
         result = ask()
     result.files = [*result.files, *more_files]
-    _warn(result.warnings)
+    warn(result.warnings)
     return result
 
 
@@ -349,6 +357,18 @@ def _answer(ask, more_files=()):
 def balance(
     partner: PartnersArg = None,
     period: PeriodOpt = None,
+    start: FromOpt = None,
+    end: ToOpt = None,
+    share: Annotated[
+        bool,
+        typer.Option("--share", help="Add each partner's share of the reporter's trade with the World (needs a World total)."),
+    ] = False,
+    members: Annotated[
+        bool,
+        typer.Option(
+            "--members", help="Sum a group (lac, asean, eu, gcc, saarc) from its members' figures, beside its reported ones."
+        ),
+    ] = False,
     currency: CurrencyOpt = None,
     scope: ScopeOpt = None,
     reporter: ReporterOpt = None,
@@ -362,18 +382,48 @@ def balance(
     from . import render
 
     rates, fx_files = _rates(fx, currency, data) or (None, [])
-    question = _open(data, with_bundled).select(partner, reporter, period, scope)
-    batches = question.balance_batches(currency, rates)
+    question = _open(data, with_bundled).select(partner, reporter, period, scope, start, end)
+    batches = None if share or members else question.balance_batches(currency, rates)
     chosen = render.resolve(render.for_path(fmt, output), sys.stdout if output in (None, "-") else None)
     if batches is not None and chosen is Format.csv:
         from .render.output import open_output
 
         with open_output(output, [*question.files, *fx_files]) as stream:  # every reporter of big files, streamed
             for n, result in enumerate(batches):
-                _warn(result.warnings)
+                warn(result.warnings)
                 render.write_csv(result.frame, stream, header=n == 0)
         return
-    _emit(_answer(lambda: question.balance(currency, rates), fx_files), fmt, output)
+    emit(_answer(lambda: question.balance(currency, rates, share=share, members=members), fx_files), fmt, output)
+
+
+@app.command(
+    cls=_Command,
+    short_help="Compound annual growth over a span.",
+    epilog=_examples(
+        "tradecli growth chile",
+        "tradecli growth chile --from FY2019-20 --to FY2020-21 -f csv",
+    ),
+)
+def growth(
+    partner: PartnersArg = None,
+    start: FromOpt = None,
+    end: ToOpt = None,
+    currency: CurrencyOpt = None,
+    scope: ScopeOpt = None,
+    reporter: ReporterOpt = None,
+    fmt: FormatOpt = Format.auto,
+    data: DataOpt = None,
+    with_bundled: WithBundledOpt = False,
+    output: OutputOpt = None,
+    fx: FxOpt = None,
+) -> None:
+    """Show the compound annual growth rate of exports, imports and total between two periods of one basis.
+
+    Without --from/--to: from each partner's first period to its last, per basis.
+    """
+    rates, fx_files = _rates(fx, currency, data) or (None, [])
+    question = _open(data, with_bundled).select(partner, reporter, None, scope, start, end)
+    emit(_answer(lambda: question.growth(currency, rates), fx_files), fmt, output)
 
 
 @app.command(
@@ -389,6 +439,8 @@ def compare(
     partner: PartnersRequired,
     years: Annotated[bool, typer.Option("--years", "-y", help="Change between consecutive periods of the same basis.")] = False,
     period: PeriodOpt = None,
+    start: FromOpt = None,
+    end: ToOpt = None,
     currency: CurrencyOpt = None,
     scope: ScopeOpt = None,
     reporter: ReporterOpt = None,
@@ -400,9 +452,9 @@ def compare(
 ) -> None:
     """Compare partners side by side, or with --years each partner's change on the previous period."""
     rates, fx_files = _rates(fx, currency, data) or (None, [])
-    question = _open(data, with_bundled).select(partner, reporter, period, scope)
+    question = _open(data, with_bundled).select(partner, reporter, period, scope, start, end)
     ask = (lambda: question.years(currency, rates)) if years else (lambda: question.side_by_side(currency, rates))
-    _emit(_answer(ask, fx_files), fmt, output)
+    emit(_answer(ask, fx_files), fmt, output)
 
 
 @app.command(
@@ -417,6 +469,8 @@ def chart(
     partner: PartnersRequired,
     years: Annotated[bool, typer.Option("--years", "-y", help="Every period of each partner, as compare --years does.")] = False,
     period: PeriodOpt = None,
+    start: FromOpt = None,
+    end: ToOpt = None,
     currency: CurrencyOpt = None,
     scope: ScopeOpt = None,
     reporter: ReporterOpt = None,
@@ -436,11 +490,56 @@ def chart(
 
     kind = render.chart_kind(output)
     rates, fx_files = _rates(fx, currency, data) or (None, [])
-    question = _open(data, with_bundled).select(partner, reporter, period, scope)
+    question = _open(data, with_bundled).select(partner, reporter, period, scope, start, end)
     ask = (lambda: question.balance(currency, rates)) if years else (lambda: question.side_by_side(currency, rates))
     result = _answer(ask, fx_files)
     with open_output(output, result.files, binary=kind != "text") as stream:
         render.write_chart(result.frame, stream, kind)
+
+
+@app.command(
+    cls=_Command,
+    short_help="What a flow is made of: top products, shares.",
+    epilog=_examples(
+        "tradecli products chn -d india_china.csv --level 2",
+        "tradecli products chn -d india_china.csv --flow import --top 5 -f csv",
+        "tradecli products chn -d india_china.csv -d india_world.csv --world",
+    ),
+)
+def products(
+    partner: Annotated[
+        str, typer.Argument(help="One partner: a name, ISO code or alias (peru, CHN).", autocompletion=_complete_partner)
+    ],
+    period: PeriodOpt = None,
+    flow: Annotated[
+        str | None, typer.Option("--flow", help="Only this flow: import or export [default: both, each on its own].")
+    ] = None,
+    level: Annotated[
+        int | None,
+        typer.Option(
+            "--level",
+            help="HS digits: 2 (chapters), 4 (headings), 6 (subheadings) or 8; finer codes are summed up, "
+            "leaves only [default: the shortest codes the data holds].",
+            show_default=False,
+        ),
+    ] = None,
+    top: Annotated[int | None, typer.Option("--top", "-n", help="Products per flow, largest first [default: 10].")] = None,
+    world: Annotated[
+        bool,
+        typer.Option(
+            "--world", help="Require each product's share of the reporter's trade in it with the World (partner WLD rows)."
+        ),
+    ] = False,
+    scope: ScopeOpt = None,
+    reporter: ReporterOpt = None,
+    fmt: FormatOpt = Format.auto,
+    data: DataOpt = None,
+    with_bundled: WithBundledOpt = False,
+    output: OutputOpt = None,
+) -> None:
+    """Show the products of each flow with one partner: value, share, own balance, change, concentration."""
+    question = _open(data, with_bundled).select([partner], reporter, period, scope)
+    emit(_answer(lambda: question.products(flow, level, top, world)), fmt, output)
 
 
 @app.command(
@@ -461,7 +560,7 @@ def partners_command(
 ) -> None:
     """List every partner with its periods, currencies and flows, and those named without figures."""
     question = _open(data, with_bundled).select(reporter=reporter)
-    _emit(_answer(question.partners), fmt, output)
+    emit(_answer(question.partners), fmt, output)
 
 
 @app.command(
@@ -475,6 +574,8 @@ def partners_command(
 def sources(
     partner: PartnersArg = None,
     period: PeriodOpt = None,
+    start: FromOpt = None,
+    end: ToOpt = None,
     scope: ScopeOpt = None,
     reporter: ReporterOpt = None,
     fmt: FormatOpt = Format.auto,
@@ -483,8 +584,8 @@ def sources(
     output: OutputOpt = None,
 ) -> None:
     """Show each figure behind the numbers with its exact quote and source document."""
-    question = _open(data, with_bundled).select(partner, reporter, period, scope)
-    _emit(_answer(question.sources), fmt, output)
+    question = _open(data, with_bundled).select(partner, reporter, period, scope, start, end)
+    emit(_answer(question.sources), fmt, output)
 
 
 FilesArg = Annotated[
@@ -516,7 +617,7 @@ def validate(
 
     dataset = _open([*(file or []), *(data or [])], with_bundled)
     result = dataset.validate()
-    _emit(result, fmt, output)
+    emit(result, fmt, output)
     errors = int((result.frame["severity"] == "error").sum())
     warnings = len(result.frame) - errors
     names = ", ".join(flows.display_name(s) for s in dataset.inputs) + "".join(f" (from ${name})" for name in _FROM_ENV)
@@ -538,6 +639,8 @@ class Official(StrEnum):
     short_help="Official tables to checked figures.",
     epilog=_examples(
         "tradecli import tradestat table.csv -c USD -p FY2019-20 -o fy2019.csv",
+        "tradecli import tradestat 2019.csv 2020.csv -c USD -p FY2019-20 -p FY2020-21 -o both.csv",
+        "tradecli import tradestat 'tradestat_fy*_usd.csv' -c USD -o years.csv",
         "tradecli import comtrade comtrade.json -o china.csv",
     ),
 )
@@ -564,8 +667,14 @@ def import_command(
         ),
     ] = None,
     period: Annotated[
-        str | None,
-        typer.Option("--period", "-p", help="TradeStat only, required: the year of the table, e.g. FY2019-20 (April–March)."),
+        list[str] | None,
+        typer.Option(
+            "--period",
+            "-p",
+            help="TradeStat only: the year of each table, one --period per file in order (e.g. FY2019-20, April–March). "
+            "Default: the year the table states, else the one in its file name (tradestat_fy2019-20_usd.csv).",
+            show_default=False,
+        ),
     ] = None,
     commodity: Annotated[
         str | None,
@@ -590,10 +699,11 @@ def import_command(
     ] = None,
 ) -> None:
     """Convert official statistics (TradeStat, UN Comtrade) to checked figures in the flows.csv schema (CSV)."""
-    from . import partners, queries
+    from . import official, partners, queries
     from .dataset import Result
     from .read import flows
 
+    file = official.expand(file)  # a quoted glob of year files: the files it names (never written over by -o)
     names_file = names or (_from_env("TRADECLI_NAMES", names) if fmt is Official.tradestat else None)
     if names_file is not None and names_file in file:
         raise UsageError("--names and the files to import are the same file")
@@ -601,8 +711,8 @@ def import_command(
     result = queries.import_official(
         fmt.value, file, currency=currency, period=period, commodity=commodity, months=months, spellings=table
     )
-    _emit(Result(result.figures, "flows", files=[*file, *([names_file] if names_file else [])]), Format.csv, output)
-    _warn(result.warnings)  # after writing: a refused --output is then the only line
+    emit(Result(result.figures, "flows", files=[*file, *([names_file] if names_file else [])]), Format.csv, output)
+    warn(result.warnings)  # after writing: a refused --output is then the only line
     count, warnings = len(result.figures), len(result.warnings)
     names = ", ".join(flows.display_name(f) for f in file)
     sys.stderr.write(f"{names}: {count} figure{'s' * (count != 1)} imported, {warnings} warning{'s' * (warnings != 1)}\n")
@@ -631,6 +741,8 @@ def check_command(
         bool, typer.Option("--mirror", help="Check the reporter's own figures (official) against the partner's, mirrored.")
     ] = False,
     period: PeriodOpt = None,
+    start: FromOpt = None,
+    end: ToOpt = None,
     flow: Annotated[str | None, typer.Option("--flow", help="Only this flow: export, import or total.")] = None,
     scope: ScopeOpt = None,
     reporter: ReporterOpt = None,
@@ -642,9 +754,9 @@ def check_command(
     """Put two sources for the same partner, period and flow side by side, with the gap and gap % of the official value."""
     from .dataset import Dataset
 
-    question = _open(data, with_bundled).select(partner, reporter, period, scope)
+    question = _open(data, with_bundled).select(partner, reporter, period, scope, start, end)
     checked = Dataset.open(official) if official else None
-    _emit(_answer(lambda: question.crosscheck(checked, mirror=mirror, flow=flow)), fmt, output)
+    emit(_answer(lambda: question.crosscheck(checked, mirror=mirror, flow=flow)), fmt, output)
 
 
 from .fetch.command import app as _fetch_app  # noqa: E402 - after the shared options it uses

@@ -138,7 +138,7 @@ def to_currency(figures: pd.DataFrame, target: str, rates: pd.DataFrame) -> pd.D
     others = (
         figures[figures["currency"] != target]
         .merge(native[key].drop_duplicates(), on=key, how="left", indicator=True)
-        .query("_merge == 'left_only'")
+        .pipe(lambda f: f[f["_merge"] == "left_only"])
         .drop(columns="_merge")
         .sort_values([*key, "currency"])
         .drop_duplicates(key)  # two foreign currencies for one figure: convert one, deterministically

@@ -2,7 +2,7 @@
 
 ``Dataset.open(data, with_bundled, env)`` says which files are read; ``.select(partners,
 reporter, periods)`` says what is asked of them; ``.balance()``, ``.years()``,
-``.side_by_side()``, ``.partners()``, ``.sources()``, ``.validate()`` and ``.crosscheck()``
+``.side_by_side()``, ``.products()``, ``.partners()``, ``.sources()``, ``.validate()`` and ``.crosscheck()``
 answer it as a ``Result``. Every CLI command is one such call plus rendering, so the CLI and
 the library cannot disagree (``tradecli balance -f json`` is ``render.records(result.frame)``).
 
@@ -40,7 +40,7 @@ BATCH_REPORTERS = 25
 class Result:
     """An answer: the ``frame`` (columns by ``kind``), the warnings met on the way, and the files read.
 
-    ``kind`` is balance | years | partners | sources | problems | check | flows; it tells the
+    ``kind`` is balance | years | products | partners | sources | problems | check | flows; it tells the
     renderer which table, title and footnotes to use. ``figures()`` lists the figures behind the
     frame (queries.SOURCE_COLUMNS), computed on first use.
     """
@@ -94,6 +94,8 @@ class Dataset:
     reporter_name: str | None = None
     periods: tuple[str, ...] = ()
     scope: str | None = None
+    start: str | None = None  # --from: the first period of a span (a label), None: open
+    end: str | None = None  # --to: the last period of a span (a label), None: open
     again: tuple[str, ...] = ()  # the options that name these files again, for printed hints (``frame.attrs["again"]``)
     flows: Any = field(default=None, compare=False, repr=False)  # already loaded figures (Dataset.of)
 
@@ -128,12 +130,19 @@ class Dataset:
         reporter: str | None = None,
         periods: str | Sequence[str] | None = None,
         scope: str | None = None,
+        start: str | None = None,
+        end: str | None = None,
     ) -> Dataset:
         """Ask about these partners (names, codes or aliases; none: all), this reporter ('all': each
         from its own side; none: the data's only reporter, else India), these periods (none: all)
-        and this scope (goods, services or goods_services; none: every scope, each on its own)."""
+        or the span from ``start`` to ``end`` (period labels of one basis; either open), and this
+        scope (goods, services or goods_services; none: every scope, each on its own)."""
+        from . import periods as periods_mod
         from .validation import SCOPES
 
+        first, last = periods_mod.span(start, end)
+        if (first or last) and periods:
+            raise UsageError("give --period, or a span with --from/--to, not both")
         if reporter is not None and not str(reporter).strip():
             raise UsageError("an empty reporter name; give a name, an ISO code, an alias or 'all'")
         if scope is not None and scope.strip().lower() not in SCOPES:
@@ -144,7 +153,37 @@ class Dataset:
             reporter_name=reporter,
             periods=_labels(periods),
             scope=scope.strip().lower() if scope is not None else None,
+            start=first.label if first else None,
+            end=last.label if last else None,
         )
+
+    @property
+    def spanned(self) -> bool:
+        """Whether a span (--from/--to) is asked for."""
+        return self.start is not None or self.end is not None
+
+    def _shown(self, loaded) -> tuple[str, ...]:
+        """The period labels whose rows are shown: those asked for, or those of the data in the span, in order.
+
+        Raises NoFiguresError when the data holds no period in the span.
+        """
+        from . import periods as periods_mod
+
+        if not self.spanned:
+            return self.periods
+        first, last = periods_mod.span(self.start, self.end)
+        found = sorted(
+            (p for p in map(periods_mod.try_parse, dict.fromkeys(loaded.figures["period"])) if p is not None),
+            key=lambda p: p.sort_key,
+        )
+        labels = tuple(p.label for p in found if periods_mod.within(p.label, first, last))
+        if not labels:
+            held = ", ".join(p.label for p in found) or "none"
+            raise NoFiguresError(f"no figures in the span {self._span_words()}; the data holds the periods {held}")
+        return labels
+
+    def _span_words(self) -> str:
+        return f"from {self.start or 'the first period'} to {self.end or 'the last period'}"
 
     @property
     def all_reporters(self) -> bool:
@@ -163,11 +202,13 @@ class Dataset:
         found = set(reporters())
         return (found.pop() if len(found) == 1 else DEFAULT_REPORTER), partner_codes
 
-    def _load(self, narrow_periods: bool = True, reporters: list[str] | None = None):
+    def _load(self, narrow_periods: bool = True, reporters: list[str] | None = None, extra_partners: tuple[str, ...] = ()):
         """(figures, reporter code or None, partner codes): the data read once for this question.
 
         ``narrow_periods`` False keeps every period (a change needs the period before the ones shown);
-        ``reporters`` narrows to a batch of reporter codes (see ``balance_batches``).
+        ``reporters`` narrows to a batch of reporter codes (see ``balance_batches``); ``extra_partners``
+        are read besides the partners asked (the World for a share of it), but not returned; with them,
+        big files are not reduced to a balance's wide table (products need the figures themselves).
         """
         from .read import flows as flows_mod
 
@@ -183,9 +224,10 @@ class Dataset:
 
         def narrow(reporters_of, codes_of):
             chosen["reporter"], chosen["partners"] = self._resolve(reporters_of, codes_of)
-            return (reporters or chosen["reporter"]), chosen["partners"], period
+            wanted = [*chosen["partners"], *(c for c in extra_partners if c not in chosen["partners"])]
+            return (reporters or chosen["reporter"]), wanted, period
 
-        loaded = flows_mod.load(list(self.inputs), narrow)
+        loaded = flows_mod.load(list(self.inputs), narrow, reduce=not extra_partners)
         if not chosen:  # small files: resolve against what was read
             narrow(lambda: loaded.reporters, lambda code=None: loaded.codes if code is None else {code} & loaded.codes)
         return loaded, reporters or chosen["reporter"], chosen["partners"]
@@ -208,7 +250,8 @@ class Dataset:
         who = reporter if isinstance(reporter, str) else "any reporter" if reporter is None else ", ".join(reporter)
         what = f"{who} with {', '.join(partner_codes)}" if partner_codes else f"reporter {who}"
         scope = f" of scope {self.scope}" if self.scope else ""
-        return what + (f" in {', '.join(self.periods)}" if self.periods else "") + scope
+        span = f" {self._span_words()}" if self.spanned else ""
+        return what + (f" in {', '.join(self.periods)}" if self.periods else "") + span + scope
 
     def _balances(self, loaded, reporter, partner_codes, currency, rates, periods):
         from . import queries
@@ -217,13 +260,77 @@ class Dataset:
             partner_codes, periods=periods, currency=currency, reporter=reporter, flows=loaded, rates=rates, scope=self.scope
         )
 
-    def balance(self, currency: str | None = None, rates=None) -> Result:
-        """Exports, imports, total, balance and ratios per partner and period (metrics.BALANCE_COLUMNS)."""
+    def _require(self, table, loaded, reporter, codes):
+        """``table``, or NoFiguresError saying what was asked; where the data holds those partners' figures
+        by product only, it says so and names the command that answers on them."""
         from . import metrics
 
-        loaded, reporter, codes = self._load()
-        table = self._balances(loaded, reporter, codes, currency, rates, self.periods)
-        return self._result(metrics.require(table, self._what(reporter, codes)), "balance", loaded)
+        if not table.empty:
+            return table
+        figures = loaded.figures  # big files: read only now, on the way to an error
+        if codes and "product" in figures.columns:
+            mine = figures["partner"].isin(codes) | figures["reporter"].isin(codes)
+            if (figures.loc[mine, "product"] != "TOTAL").any():
+                raise NoFiguresError(
+                    f"no figures of product TOTAL for {self._what(reporter, codes)}: the data holds them by product only; "
+                    f"see `tradecli products {self.partner_names[0]}`"
+                )
+        return metrics.require(table, self._what(reporter, codes))
+
+    def balance(self, currency: str | None = None, rates=None, share: bool = False, members: bool = False) -> Result:
+        """Exports, imports, total, balance and ratios per partner and period (metrics.BALANCE_COLUMNS).
+
+        ``share``: with the partner's share of the reporter's trade with the World (metrics.SHARE_COLUMNS);
+        ``members``: each group asked for also summed from its members' figures (groups.MEMBER_COLUMNS),
+        beside the figures reported for the group, with the gap between them.
+        """
+        from . import groups, metrics
+
+        named = self._codes_asked()
+        extra = [metrics.WORLD] if share and self.partner_names else []
+        if members:
+            extra += [m for code in named for m in groups.members_of(code)]
+        asked = dataclasses.replace(self, partner_names=(*self.partner_names, *extra)) if extra else self
+        loaded, reporter, codes = asked._load()
+        shown = self._shown(loaded)
+        own = [c for c in codes if c not in extra or c in named]  # the partners asked for, in order
+        table = self._balances(loaded, reporter, codes if share else own, currency, rates, shown)
+        if members:
+            table = groups.with_members(
+                table, own, lambda wanted: self._balances(loaded, reporter, wanted, currency, rates, shown)
+            )
+        table = self._require(table, loaded, reporter, own)
+        if share:
+            table = metrics.shares(table, self._what(reporter, own))
+            if self.partner_names:
+                table = table[table["partner"].isin(own)].reset_index(drop=True)
+        return self._result(metrics.in_order(table, own), "balance", loaded)
+
+    def _codes_asked(self) -> set[str]:
+        """The codes of the partners named, as the names table resolves them (unknown names left out)."""
+        from . import partners
+        from .errors import UnknownPartnerError
+
+        out = set()
+        for name in self.partner_names:
+            try:
+                out.add(partners.resolve(name))
+            except UnknownPartnerError:
+                continue
+        return out
+
+    def growth(self, currency: str | None = None, rates=None) -> Result:
+        """Compound annual growth between two periods of one basis per partner and currency (metrics.GROWTH_COLUMNS).
+
+        The span's ends are --from and --to; an open end is the partner's first or last period in the data.
+        """
+        from . import metrics, periods
+
+        loaded, reporter, codes = self._load(narrow_periods=False)
+        table = self._balances(loaded, reporter, codes, currency, rates, ())
+        first, last = periods.span(self.start, self.end)
+        table = metrics.growth(metrics.require(table, self._what(reporter, codes)), first, last)
+        return self._result(self._require(table, loaded, reporter, codes), "growth", loaded)
 
     def balance_batches(self, currency: str | None = None, rates=None) -> Iterator[Result] | None:
         """Every reporter's balances from big files, a batch of reporters at a time (memory stays bounded:
@@ -232,7 +339,7 @@ class Dataset:
         from .read import bigfiles, flows
 
         files = [s for s in self.files if str(s) != "-"]
-        if not self.all_reporters or self.flows is not None or not files or not bigfiles.wanted(files):
+        if not self.all_reporters or self.spanned or self.flows is not None or not files or not bigfiles.wanted(files):
             return None
         bundled = flows.load([flows.BUNDLED]).reporters if flows.BUNDLED in self.inputs else set()
         everyone = sorted(bigfiles.distinct(files, ("reporter",)) | bundled)
@@ -261,18 +368,52 @@ class Dataset:
 
         loaded, reporter, codes = self._load(narrow_periods=False)
         table = metrics.year_on_year(self._balances(loaded, reporter, codes, currency, rates, ()))
-        if self.periods:
-            table = table[table["period"].isin(self.periods)].reset_index(drop=True)
-        return self._result(metrics.require(table, self._what(reporter, codes)), "years", loaded)
+        shown = self._shown(loaded)
+        if shown:
+            table = table[table["period"].isin(shown)].reset_index(drop=True)
+        return self._result(self._require(table, loaded, reporter, codes), "years", loaded)
 
     def side_by_side(self, currency: str | None = None, rates=None) -> Result:
         """The partners side by side for the periods and currency they share (metrics.BALANCE_COLUMNS)."""
         from . import metrics
 
         loaded, reporter, codes = self._load()
-        table = self._balances(loaded, reporter, codes, currency, rates, self.periods)
-        table = metrics.require(table, self._what(reporter, codes))
+        table = self._balances(loaded, reporter, codes, currency, rates, self._shown(loaded))
+        table = self._require(table, loaded, reporter, codes)
         return self._result(metrics.side_by_side(table, codes), "balance", loaded)
+
+    def products(
+        self,
+        flow: str | None = None,
+        level: int | None = None,
+        top: int | None = None,
+        world: bool = False,
+    ) -> Result:
+        """What each flow with the partner is made of: one row per product, largest first (products.PRODUCT_COLUMNS).
+
+        ``flow`` export|import (none: both); ``level`` 2|4|6|8 rolls HS codes up, one level at a time;
+        ``top`` products per flow (none: products.DEFAULT_TOP); ``world``: refuse without the World
+        figures the dependence share (``world_share_pct``) needs.
+        """
+        from . import metrics, products
+
+        if len(self.partner_names) != 1:
+            raise UsageError("products answers for one partner: give one name, e.g. tradecli products peru")
+        loaded, reporter, codes = self._load(narrow_periods=False, extra_partners=(products.WORLD,))
+        if reporter is None:
+            raise UsageError("products answers for one reporter: give --reporter NAME, not 'all'")
+        figures = loaded.figures
+        names = (
+            figures.loc[figures["product_name"] != "", ["product", "product_name"]]
+            .drop_duplicates("product")
+            .set_index("product")["product_name"]
+            .to_dict()
+            if "product_name" in figures.columns
+            else {}
+        )
+        long = metrics.select(metrics.perspective(figures, reporter), [*codes, products.WORLD], (), self.scope)
+        table = products.table(long, codes, names, self.periods, flow, level, products.DEFAULT_TOP if top is None else top, world)
+        return self._result(metrics.require(table, self._what(reporter, codes) + " by product"), "products", loaded)
 
     def partners(self) -> Result:
         """Every partner of the reporter with its periods, currencies and flows (queries.PARTNER_COLUMNS)."""
@@ -287,7 +428,7 @@ class Dataset:
         from . import metrics, queries
 
         loaded, reporter, codes = self._load()
-        table = queries.figures_of(reporter, codes, loaded, self.periods, self.scope)
+        table = queries.figures_of(reporter, codes, loaded, self._shown(loaded), self.scope)
         return self._result(metrics.require(table, self._what(reporter, codes)), "sources", loaded, behind=False)
 
     def validate(self) -> Result:
@@ -312,7 +453,7 @@ class Dataset:
             raise UsageError("check compares one reporter's figures: give --reporter NAME, not 'all'")
         codes = queries.resolve(list(self.partner_names), loaded, *([checked] if checked is not None else []))
         table = queries.crosscheck(
-            codes, checked, loaded, reporter=reporter, periods=self.periods, flow=flow, mirror=mirror, scope=self.scope
+            codes, checked, loaded, reporter=reporter, periods=self._shown(loaded), flow=flow, mirror=mirror, scope=self.scope
         )
         warnings = [*loaded.warnings, *(checked.warnings if checked is not None else [])]
         return Result(table, "check", warnings, [*self.files, *(official.files if isinstance(official, Dataset) else [])])

@@ -15,8 +15,21 @@ DERIVED = "derived"  # a flow computed as a two-way total minus the other flow
 CONVERTED = "converted"  # converted to another currency with a rate from the FX table
 INCONSISTENT = "inconsistent-total"  # a reported total disagrees with its flows beyond rounding
 SCOPE_INFERRED = "scope-inferred"  # neither the source nor a cited one says goods or services
+FROM_MEMBERS = "from-members"  # a group's figure summed from its members' figures (data/groups.csv)
+SUMMED = "summed"  # a product's value summed from its finer codes (products --level)
 
-ORDER = (APPROXIMATE, PRELIMINARY, ESTIMATED, PARTNER_REPORTED, DERIVED, CONVERTED, INCONSISTENT, SCOPE_INFERRED)
+ORDER = (
+    APPROXIMATE,
+    PRELIMINARY,
+    ESTIMATED,
+    PARTNER_REPORTED,
+    DERIVED,
+    CONVERTED,
+    INCONSISTENT,
+    SCOPE_INFERRED,
+    FROM_MEMBERS,
+    SUMMED,
+)
 
 MEANING = {
     APPROXIMATE: "the source gives the figure as approximate (ca., around, about)",
@@ -27,6 +40,8 @@ MEANING = {
     CONVERTED: "converted to another currency at the rate shown",
     INCONSISTENT: "the reported total differs from exports + imports beyond rounding",
     SCOPE_INFERRED: "no source says whether the figure is goods, services or both; its scope is inferred",
+    FROM_MEMBERS: "a group's figure summed from its members' figures (membership: data/groups.csv), not reported as such",
+    SUMMED: "a product's value summed from the finer codes under it (only leaves: no code counted twice)",
 }
 
 

@@ -17,7 +17,7 @@ import pandas as pd
 from . import periods
 from .errors import MixedBasisError, NoFiguresError, TradeDataError
 from .flags import DERIVED, INCONSISTENT, PARTNER_REPORTED, SCOPE_INFERRED, merge
-from .validation import TOTAL_TOLERANCE
+from .validation import DEFAULT_PRODUCT, TOTAL_TOLERANCE
 
 IDENTITY = ["reporter", "partner", "period", "basis", "currency"]
 #: Figures combine only within one of these: a scope (goods, services, both) is part of what a figure is.
@@ -54,6 +54,7 @@ _PERSPECTIVE_COLUMNS = [
     "figures",
     "sources",
     "scope",
+    "product",
 ]
 
 
@@ -75,6 +76,8 @@ def perspective(figures: pd.DataFrame, reporter: str | Sequence[str] | None) -> 
     data, each from its own side; a list means those reporters. Columns: reporter, partner, flow, period, basis, year,
     currency, value, flags, figures (ids), sources (files).
     """
+    if "product" not in figures.columns:  # figures made without the product column are all TOTAL
+        figures = figures.assign(product=DEFAULT_PRODUCT)
     # A figure whose scope is inferred carries the flag scope-inferred, as a status word would.
     marked = figures["status"] + (figures["scope_from"] == "inferred").map({True: ";" + SCOPE_INFERRED, False: ""})
     base = figures.assign(
@@ -94,10 +97,10 @@ def perspective(figures: pd.DataFrame, reporter: str | Sequence[str] | None) -> 
         flow=about["flow"].map(_MIRROR_FLOW),
         flags=_by_value(about["marked"], lambda s: figure_flags(s, mirrored=True)),
     )
-    key = ["reporter", "partner", "flow", "period", "currency", "scope"]
+    key = ["reporter", "partner", "flow", "period", "currency", "scope", "product"]
     mirrored = (
         mirrored.merge(own[key].drop_duplicates(), on=key, how="left", indicator=True)
-        .query("_merge == 'left_only'")
+        .pipe(lambda f: f[f["_merge"] == "left_only"])
         .drop(columns="_merge")
     )
     return pd.concat([own, mirrored], ignore_index=True)[_PERSPECTIVE_COLUMNS]
@@ -408,3 +411,133 @@ def require(table: pd.DataFrame, what: str) -> pd.DataFrame:
     if table.empty:
         raise NoFiguresError(f"no figures for {what}; see `tradecli partners` for what the data holds")
     return table
+
+
+# --- shares of the world total -----------------------------------------------------------------
+
+#: The partner code of the reporter's trade with the whole world (TradeStat's "India's Total", Comtrade's World).
+WORLD = "WLD"
+SHARE_COLUMNS = ["exports_share_pct", "imports_share_pct", "total_share_pct"]
+#: The World's figures a share is taken of, beside it (so a share can be checked by hand).
+WORLD_COLUMNS = ["world_exports", "world_imports", "world_total", "world_figures"]
+
+
+def shares(table: pd.DataFrame, what: str = "these figures") -> pd.DataFrame:
+    """The balances with each partner's share of the reporter's trade with the World (BALANCE_COLUMNS,
+    SHARE_COLUMNS, WORLD_COLUMNS).
+
+    A partner's row is matched to the World row of the same reporter, period, basis, currency and
+    scope, nothing else: a fiscal year's share is never taken of a calendar year's total, nor a
+    partner-reported figure's share of another currency's. A row without such a World row has
+    empty shares (a gap). Raises NoFiguresError when no row has one.
+    """
+    keys = ["reporter", "period", "basis", "currency", "scope"]
+    world = table[table["partner"] == WORLD][[*keys, "exports", "imports", "total", "flags", "figures", "sources", "fx"]]
+    if world.empty:
+        raise NoFiguresError(
+            f"no world total for {what}: a share needs the reporter's trade with the World in the same period, "
+            "currency and scope (TradeStat's India's Total row, Comtrade's partner World); import a file that has it"
+        )
+    world = world.rename(
+        columns={
+            "exports": "world_exports", "imports": "world_imports", "total": "world_total", "flags": "_wflags",
+            "figures": "world_figures", "sources": "_wsources", "fx": "_wfx",
+        }
+    )  # fmt: skip
+    joined = table.merge(world, on=keys, how="left")
+    has = joined["world_figures"].notna()
+    out = joined.assign(
+        exports_share_pct=100 * joined["exports"] / joined["world_exports"].where(joined["world_exports"] != 0),
+        imports_share_pct=100 * joined["imports"] / joined["world_imports"].where(joined["world_imports"] != 0),
+        total_share_pct=100 * joined["total"] / joined["world_total"].where(joined["world_total"] != 0),
+        flags=[merge([a, b if h else ""]) for a, b, h in zip(joined["flags"], joined["_wflags"], has, strict=True)],
+        sources=[_join([a, b if h else ""]) for a, b, h in zip(joined["sources"], joined["_wsources"], has, strict=True)],
+        fx=[_join([a, b if h else ""]) for a, b, h in zip(joined["fx"], joined["_wfx"], has, strict=True)],
+        world_figures=joined["world_figures"].where(has, ""),
+    )
+    extra = [c for c in table.columns if c not in BALANCE_COLUMNS]
+    # New columns only ever at the end (docs/output.md): the balance's own first, then the shares and the World's.
+    return out[[*BALANCE_COLUMNS, *extra, *SHARE_COLUMNS, *WORLD_COLUMNS]].reset_index(drop=True)
+
+
+# --- growth over a span ------------------------------------------------------------------------
+
+GROWTH_COLUMNS = [
+    "reporter", "partner", "from", "to", "basis", "currency", "years",
+    "exports_cagr_pct", "imports_cagr_pct", "total_cagr_pct",
+    "exports_from", "exports_to", "imports_from", "imports_to", "total_from", "total_to", "balance_from", "balance_to",
+    "flags", "sources",
+    "periods_found", "periods_missing", "figures", "derivation", "fx", "scope",
+]  # fmt: skip
+
+
+def cagr(first: pd.Series, last: pd.Series, years: pd.Series) -> pd.Series:
+    """Compound annual growth rate in %: ((last ÷ first)^(1/years) − 1) × 100; NaN unless both are positive and years > 0."""
+    ok = (first > 0) & (last > 0) & (years > 0)
+    ratio = (last / first.where(ok)).astype("float64")
+    return 100 * (ratio ** (1 / years.where(ok).astype("float64")) - 1)
+
+
+def growth(table: pd.DataFrame, start: periods.Period | None = None, end: periods.Period | None = None) -> pd.DataFrame:
+    """Compound annual growth from ``start`` to ``end`` per reporter, partner, basis, currency and scope (GROWTH_COLUMNS).
+
+    ``table`` holds balances of every period (BALANCE_COLUMNS). Only periods of the ends' basis
+    count; an open end is the group's first or last period. The ends' figures are shown as they
+    are; a period in between without figures is listed in ``periods_missing`` (never interpolated:
+    the rate uses the two ends only), and a missing end leaves the rates empty.
+    """
+    basis = next((p.basis for p in (start, end) if p is not None), None)
+    rows = []
+    for key, part in table.groupby(["reporter", "partner", "basis", "currency", "scope"], sort=False):
+        reporter, partner, group_basis, currency, scope = key
+        if basis is not None and group_basis != basis:
+            continue
+        by_year = {periods.parse(str(r["period"])).year: r for r in part.to_dict("records")}
+        years_held = sorted(by_year)
+        first = start.year if start is not None else years_held[0]
+        last = end.year if end is not None else years_held[-1]
+        inside = [y for y in years_held if first <= y <= last]
+        if not inside:
+            continue
+        a, b = by_year.get(first), by_year.get(last)
+        label = periods.make(group_basis, first).label
+        label_to = periods.make(group_basis, last).label
+        row = {
+            "reporter": reporter, "partner": partner, "from": label, "to": label_to, "basis": group_basis,
+            "currency": currency, "years": last - first, "scope": scope,
+            "periods_found": ";".join(periods.make(group_basis, y).label for y in inside),
+            "periods_missing": ";".join(periods.make(group_basis, y).label for y in range(first, last + 1) if y not in by_year),
+            "flags": merge([str(r["flags"]) for r in (a, b) if r is not None]),
+            "sources": _join([str(r["sources"]) for r in (a, b) if r is not None]),
+            "figures": _join([str(r["figures"]) for r in (a, b) if r is not None]),
+            "fx": _join([str(r["fx"] or "") for r in (a, b) if r is not None]),
+        }  # fmt: skip
+        for m in MEASURES:
+            row[f"{m}_from"] = a[m] if a is not None else np.nan
+            row[f"{m}_to"] = b[m] if b is not None else np.nan
+        ends = list(dict.fromkeys(x for x in (first, last) if x in by_year))
+        inner = [
+            f"{by_year[y]['period']}: {part}"
+            for y in ends
+            for part in str(by_year[y]["derivation"] or "").split("; ")
+            if part and not part.startswith("total =")
+        ]
+        how = (
+            f"no rate: one period ({label}) in the span"
+            if last == first
+            else f"derived: CAGR = ((value {label_to} ÷ value {label})^(1/{last - first}) − 1) × 100 from the two ends' "
+            "figures; periods in between are not used"
+        )
+        row["derivation"] = how + "".join(f"; {x}" for x in inner)
+        rows.append(row)
+    if not rows:
+        return pd.DataFrame(columns=GROWTH_COLUMNS)
+    out = pd.DataFrame(rows)
+    years = out["years"].astype("int64")
+    for m in ("exports", "imports", "total"):
+        out[f"{m}_from"] = out[f"{m}_from"].astype("float64")
+        out[f"{m}_to"] = out[f"{m}_to"].astype("float64")
+        out[f"{m}_cagr_pct"] = cagr(out[f"{m}_from"], out[f"{m}_to"], years)
+    out["balance_from"] = out["balance_from"].astype("float64")
+    out["balance_to"] = out["balance_to"].astype("float64")
+    return out.assign(years=years)[GROWTH_COLUMNS]

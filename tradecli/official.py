@@ -9,6 +9,7 @@ same checks as ``tradecli validate`` before anything is written. Nothing here wr
 from __future__ import annotations
 
 import csv
+import dataclasses
 import html
 import io
 import re
@@ -17,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cache, lru_cache
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pandas as pd
@@ -136,6 +138,48 @@ def _half_unit(number: Decimal) -> Decimal:
 
 # --- TradeStat ---------------------------------------------------------------------------------
 
+# A fiscal year as TradeStat writes it ("2019-2020", "2019-20", "FY2019-20"), not inside a longer number.
+_FISCAL_TEXT = re.compile(
+    r"(?<![0-9])(?:FY\s*)?((?:19|20)[0-9]{2})\s*[-–_]\s*((?:19|20)?[0-9]{2})(?![0-9])", re.IGNORECASE | re.ASCII
+)
+
+
+def _fiscal_years(text: str) -> list[periods.Period]:
+    """The Indian fiscal years written in ``text`` (a start year and the next one), in order, without repeats."""
+    found = []
+    for m in _FISCAL_TEXT.finditer(text):
+        start, end = int(m.group(1)), m.group(2)
+        if int(end) % 100 == (start + 1) % 100 and (len(end) == 2 or int(end) == start + 1):
+            found.append(periods.make(periods.FISCAL, start))
+    return list(dict.fromkeys(found))
+
+
+def tradestat_period(name: str, cells: list[str], given: str | None) -> tuple[str, str]:
+    """(period label, how it was known) of a TradeStat table: --period, else the year the table states
+    above or in its header row, else the year in the file's name; a --period the table contradicts is refused.
+
+    TradeStat's yearly tables are Indian fiscal years (April–March); a bare calendar year ("2019") is
+    never read as one.
+    """
+    stated = _fiscal_years(" ".join(cells))
+    if len(stated) > 1:
+        stated = []  # a table of two years ("2019-2020", "2020-2021" columns) states no single year
+    if given:
+        label = periods.parse(given).label
+        if stated and stated[0].label != label:
+            raise TradeDataError(f"{name}: the table states the year {stated[0].label} but --period is {label}; check the file")
+        return label, "as given with --period"
+    if stated:
+        return stated[0].label, "as the table states it"
+    from_name = _fiscal_years(Path(name).name)
+    if len(from_name) == 1:
+        return from_name[0].label, f"read from the file name {Path(name).name!r}"
+    raise UsageError(
+        f"{name}: neither the table nor its name says its year: give --period, e.g. --period FY2019-20 "
+        "(one --period per file, in order)"
+    )
+
+
 _TRADESTAT_COLUMNS = {"rank": "Rank", "country": "Country", "export": "Export", "import": "Import",
                       "total trade": "Total Trade", "trade balance": "Trade Balance"}  # fmt: skip
 
@@ -179,16 +223,15 @@ def read_tradestat(
     required: the file states neither. India is the reporter; India's Total becomes WLD.
     ``names`` (spelling -> code, partners.read_user_names) adds to and overrides the bundled spellings.
     """
-    if not period:
-        raise UsageError("a TradeStat table does not say its year: give --period, e.g. --period FY2019-20")
-    label = periods.parse(period).label
+    name = name or _file_name(source)
+    text, encoding_note = comtrade.decode(flows.read_bytes(source, MAX_IMPORT_BYTES), name)
+    if is_commodity_page(text):
+        return read_tradestat_products(text, name, currency, period, names, encoding_note)
     if not currency:
         raise UsageError("a TradeStat table does not say its unit: give --currency USD (US$ million) or INR (₹ crore)")
     if currency.upper() not in TRADESTAT_CURRENCIES:
         raise UsageError(f"--currency '{currency}': TradeStat tables are in US$ million (USD) or ₹ crore (INR)")
     currency = currency.upper()
-    name = name or _file_name(source)
-    text, encoding_note = comtrade.decode(flows.read_bytes(source, MAX_IMPORT_BYTES), name)
     what = comtrade.what_text(text)
     if what:
         raise TradeDataError(f"{name}: {what}")
@@ -199,6 +242,7 @@ def read_tradestat(
             f"{name}: not a TradeStat country-wise table: no header row with Country, Export and Import "
             "(expected Rank,Country,Export,Import,Total Trade,Trade Balance)"
         )
+    label, how = tradestat_period(name, [cell for _, row in rows[: at + 1] for cell in row], period)
     columns = {_heading(h): n for n, h in enumerate(rows[at][1])}
     _check_stated_unit(name, rows[at][0], rows[at][1], currency)
     unit = "US$ million" if currency == "USD" else "₹ crore, × 10 = ₹ million"
@@ -227,7 +271,7 @@ def read_tradestat(
                     f"{name}: line {line}, column {_TRADESTAT_COLUMNS[column]}: "
                     f"'{cells[column]}' is not a number (digits, thousands separators and a decimal point)"
                 ) from None
-        note = [f"TradeStat country-wise, {unit}; reporter India; period {label} as given with --period"]
+        note = [f"TradeStat country-wise, {unit}; reporter India; period {label} {how}"]
         world = key.startswith(("india's total", "india’s total"))
         if world:
             partner = WORLD
@@ -281,6 +325,164 @@ def read_tradestat(
             )
     if world_total:
         warnings += _world_checks(name, *world_total, blank_totals)
+    return Imported(pd.DataFrame(records, columns=list(validation.COLUMNS), dtype="str"), warnings)
+
+
+# --- TradeStat commodity pages (products) ---------------------------------------------------------
+
+#: The page titles of TradeStat's tables by product: one partner's ("Country-wise all commodities")
+#: or India's trade with the World ("Commodity-wise"), each "Import :: ..." or "Export :: ...".
+_PAGE_TITLE = re.compile(r"\b(import|export)\s*::\s*(country-wise all commodities|commodity-wise)\b", re.IGNORECASE)
+_YEAR_HEADING = re.compile(r"(\d{4})\s*-\s*(\d{4})")
+_PAGE_UNITS = {"USD": re.compile(r"us\s*\$\s*million", re.IGNORECASE), "INR": re.compile(r"(₹|rs\.?)\s*crore", re.IGNORECASE)}
+
+
+def is_commodity_page(text: str) -> bool:
+    """Whether ``text`` is a TradeStat page of trade by product (an HTML table with HSCode and Commodity)."""
+    head = text[:20_000]
+    return _PAGE_TITLE.search(head) is not None and "hscode" in head.casefold()
+
+
+class _Rows(HTMLParser):
+    """A page's table rows as lists of cell texts (whitespace folded, entities decoded), with the line each starts on."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.rows: list[tuple[int, list[str]]] = []
+        self.text: list[str] = []
+        self._cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs) -> None:
+        if tag == "tr":
+            self.rows.append((self.getpos()[0], []))
+        elif tag in ("td", "th"):
+            self._close()
+            self._cell = []
+
+    def handle_endtag(self, tag) -> None:
+        if tag in ("td", "th", "tr", "table"):
+            self._close()
+
+    def handle_data(self, data) -> None:
+        self.text.append(data)
+        if self._cell is not None:
+            self._cell.append(data)
+
+    def _close(self) -> None:
+        if self._cell is not None and self.rows:
+            self.rows[-1][1].append(" ".join("".join(self._cell).split()))
+        self._cell = None
+
+
+def read_tradestat_products(
+    text: str, name: str, currency: str | None, period: str | None, names: dict[str, str] | None, encoding_note: str | None
+) -> Imported:
+    """Read a TradeStat page of trade by product: one partner's ("Import :: Country-wise all commodities",
+    "Country: CHINA P RP") or India's with the World ("Import :: Commodity-wise"), HS codes by fiscal year.
+
+    The page states its flow, partner, unit and years; ``currency`` and ``period``, if given, must
+    agree with it (``period`` keeps that year only). Each HS code's figure becomes a row with
+    ``product`` and ``product_name``; the page's Total rows are checked against the sum of its codes,
+    not written (the country-wise table gives the same totals: importing both would give each twice).
+    """
+    parser = _Rows()
+    parser.feed(text)
+    parser.close()
+    words = " ".join(" ".join(parser.text).split())
+    title = _PAGE_TITLE.search(words)
+    flow = title.group(1).lower()
+    world = title.group(2).lower() == "commodity-wise"
+    stated = [code for code, pattern in _PAGE_UNITS.items() if pattern.search(words)]
+    if len(stated) != 1:
+        raise TradeDataError(
+            f"{name}: the page does not say its unit as 'Values in US$ Million' or '₹ Crore'; save the page again"
+        )
+    unit_code = stated[0]
+    if currency and currency.upper() != unit_code:
+        raise TradeDataError(f"{name}: the page states {unit_code} figures but --currency is {currency.upper()}; check the unit")
+    warnings = [Problem(name, None, None, None, "encoding", encoding_note, WARNING)] if encoding_note else []
+    if world:
+        partner, country, mapped = WORLD, "World", "India's trade with the World (TradeStat Commodity-wise)"
+    else:
+        found = re.search(r"Country\s*:\s*(.+?)(?:\s+\*|\s+S\.No\.|$)", words)
+        if not found:
+            raise TradeDataError(f"{name}: a Country-wise all commodities page without its 'Country:' line")
+        country = html.unescape(found.group(1)).strip()
+        table_names = _tradestat_names() | {_fold(k): v for k, v in (names or {}).items()}
+        if _fold(country) not in table_names:
+            raise TradeDataError(
+                f"{name}: '{country}' is not a known TradeStat name; map it with --names FILE (a CSV of name,code)"
+            )
+        partner = table_names[_fold(country)]
+        mapped = f"Country: {country} ({partner})"
+    at = next((n for n, (_, row) in enumerate(parser.rows) if {"hscode", "commodity"} <= {_fold(c) for c in row}), None)
+    if at is None:
+        raise TradeDataError(f"{name}: no header row with HSCode and Commodity in the page's table")
+    header = parser.rows[at][1]
+    hs_at, desc_at = (next(n for n, c in enumerate(header) if _fold(c) == k) for k in ("hscode", "commodity"))
+    years = {n: periods.make(periods.FISCAL, int(m.group(1))) for n, c in enumerate(header) if (m := _YEAR_HEADING.fullmatch(c))}
+    if not years:
+        raise TradeDataError(f"{name}: no year column (such as 2008-2009) in the page's table")
+    if period:
+        wanted = periods.parse(period).label
+        years = {n: p for n, p in years.items() if p.label == wanted}
+        if not years:
+            raise UsageError(f"--period {period}: the page has no column for {wanted}")
+    unit = "US$ million" if unit_code == "USD" else "₹ crore, × 10 = ₹ million"
+    records, sums, totals = [], {}, {}
+    for line, row in parser.rows[at + 1 :]:
+        label = " ".join(row[: max(hs_at, desc_at) + 1]).casefold()
+        code = row[hs_at] if len(row) > hs_at else ""
+        if not (code.isascii() and code.isdigit() and validation.is_product(code)):
+            if len(row) > max(years) and "total" in label and "india" not in label and "share" not in label:
+                totals = {n: row[n] for n in years}  # the partner's (or India's) total of the codes
+            continue
+        description = html.unescape(row[desc_at]) if len(row) > desc_at else ""
+        for n, year in years.items():
+            cell = row[n] if len(row) > n else ""
+            try:
+                amount = _decimal(cell)
+            except ValueError:
+                raise TradeDataError(f"{name}: line {line}, HS {code}, {header[n]}: '{cell}' is not a number") from None
+            if amount is None:
+                continue  # a blank cell: no figure for that year
+            value = amount * 10 if unit_code == "INR" else amount
+            sums[n] = sums.get(n, Decimal(0)) + amount
+            records.append(
+                {
+                    "id": f"tradestat-{year.label}-{partner}-{flow}-{code}",
+                    "reporter": "IND",
+                    "partner": partner,
+                    "flow": flow,
+                    "period": year.label,
+                    "currency": unit_code,
+                    "value": _text(value),
+                    "status": "reported",
+                    "source": name,
+                    "quote": f"line {line}: {code} {description}, {header[n]} {cell}",
+                    "note": f"TradeStat {flow.capitalize()} by commodity, {unit}; reporter India; {mapped}; "
+                    f"HS {len(code)}-digit code; year {header[n]} is {year.label} (April–March)",
+                    "scope": "goods",
+                    "scope_from": "stated",
+                    "product": code,
+                    "product_name": description,
+                }
+            )
+    for n, cell in totals.items():
+        try:
+            stated_total = _decimal(cell)
+        except ValueError:
+            continue
+        if stated_total is None or n not in sums:
+            continue
+        if abs(stated_total - sums[n]) > _half_unit(stated_total) * (1 + len(records)):
+            warnings.append(
+                Problem(name, None, header[n], cell, "check-mismatch",
+                        f"the page's Total {cell} for {header[n]} differs from the sum of its HS codes {_text(sums[n])} "
+                        "by more than rounding", WARNING)
+            )  # fmt: skip
+    if not records:
+        raise TradeDataError(f"{name}: no HS code rows with figures in the page's table")
     return Imported(pd.DataFrame(records, columns=list(validation.COLUMNS), dtype="str"), warnings)
 
 
@@ -418,16 +620,31 @@ def _count_check(document: dict, name: str) -> list[Problem]:
     return []
 
 
-def _totals(records: Iterable[tuple[str, dict[str, str]]], commodity: str | None, name: str, kind: str):
-    """The records that are country totals (or ``commodity``), and a warning naming the others; an error when none are.
+def _product_of(r: dict[str, str]) -> str:
+    """A record's product: TOTAL for the country total (services: EBOPS 200), else its commodity code."""
+    code = _hs(r.get("cmdCode", ""))
+    return validation.DEFAULT_PRODUCT if code == "TOTAL" or (r.get("typeCode") == "S" and code == "200") else code
 
+
+def _is_any_product(r: dict[str, str]) -> bool:
+    """Every commodity of the country's trade: the total partner2, customs procedure and transport mode (any cmdCode)."""
+    return bool(r.get("cmdCode", "").strip()) and all(
+        comtrade.m49(r.get(k, "")).upper() in (v, "") for k, v in COMTRADE_TOTAL.items()
+    )
+
+
+def _totals(records: Iterable[tuple[str, dict[str, str]]], commodity: str | None, name: str, kind: str):
+    """The records to import, and a warning naming the others; an error when none are.
+
+    Without ``commodity``: every commodity (cmdCode TOTAL and each HS code) of the country's trade
+    (partner2Code 0, customsCode C00, motCode 0); with it, that commodity only.
     One pass over the records: those left out are counted, not kept (the first five are named).
     """
     wanted = commodity or "TOTAL"
     chosen, named, left_out, codes, seen = [], [], 0, {}, False
     for where, r in records:
         seen = True
-        if _is_total(r, wanted):
+        if _is_total(r, wanted) if commodity else _is_any_product(r):
             chosen.append((where, r))
             continue
         left_out += 1
@@ -446,11 +663,12 @@ def _totals(records: Iterable[tuple[str, dict[str, str]]], commodity: str | None
         )
     if not left_out:
         return chosen, []
-    what = f"commodity {wanted}" if commodity else "country totals"
+    what = f"commodity {wanted}" if commodity else "the country's trade"
+    dims = f"cmdCode {wanted}, " if commodity else ""
     return chosen, [
         Problem(name, None, None, None, "not-total",
                 f"{left_out} row{'s' * (left_out > 1)} left out: not {what} "
-                f"(cmdCode {wanted}, partner2Code 0, customsCode C00, motCode 0): {', '.join(named)}"
+                f"({dims}partner2Code 0, customsCode C00, motCode 0): {', '.join(named)}"
                 + (", ..." if left_out > 5 else ""), WARNING)
     ]  # fmt: skip
 
@@ -476,7 +694,7 @@ def read_comtrade(
     warnings += _count_check(document, name)
     chosen, left_out = _totals(shape.records, commodity, name, shape.kind)
     warnings += left_out
-    figures, monthly, taken = [], [], {}
+    figures, monthly, taken, own = [], [], {}, []
     area = lru_cache(maxsize=None)(lambda code, iso, desc: _comtrade_area(code, iso, desc, taken))  # one import's areas
     for where, r in chosen:
         line = int(where.split()[1]) if where.startswith("line ") else None
@@ -516,6 +734,9 @@ def read_comtrade(
             raise TradeDataError(f"{name}: {where}: primaryValue '{value_text}' is not a number")
         reporter, reporter_note = area(*(r.get(f"reporter{k}", "") for k in ("Code", "ISO", "Desc")))
         partner, partner_note = area(*(r.get(f"partner{k}", "") for k in ("Code", "ISO", "Desc")))
+        if reporter == partner:  # e.g. re-imports reported with the reporter as its own partner
+            own.append(where)
+            continue
         for made, code in ((reporter_note, reporter), (partner_note, partner)):
             if made and code.startswith("X") and code not in _iso_codes():
                 warnings.append(Problem(name, line, None, code, "unknown-name", f"{at}{made}", WARNING))
@@ -525,6 +746,12 @@ def read_comtrade(
             monthly.append(figure)
         else:
             figures.append(figure)
+    if own:
+        warnings.append(
+            Problem(name, None, "partnerCode", None, "self-partner",
+                    f"{len(own)} row{'s' * (len(own) > 1)} left out: the reporter is its own partner (e.g. goods "
+                    f"re-imported from itself), not trade between two countries; first: {own[0]}", WARNING)
+        )  # fmt: skip
     rows = [_annual_row(f, name, shape.kind, commodity) for f in figures]
     if monthly and months is None:
         warnings.append(
@@ -591,8 +818,11 @@ def _annual_row(f: _Figure, name: str, kind: str, commodity: str | None) -> dict
         note.append(f"estimated: {f.estimated}")
     note += f.notes
     flow_words = r.get("flowDesc") or f.flow
+    level = [f"{k} {r[k]}" for k in ("aggrLevel", "isLeaf") if r.get(k)]
+    if level:
+        note.append(", ".join(level))  # Comtrade's place of the code in the HS tree
     return {
-        "id": f"comtrade-{f.reporter}-{f.partner}-{f.flow}-{f.year}" + (f"-{commodity}" if commodity else ""),
+        "id": f"comtrade-{f.reporter}-{f.partner}-{f.flow}-{f.year}" + _id_product(r, commodity),
         "reporter": f.reporter,
         "partner": f.partner,
         "flow": f.flow,
@@ -606,7 +836,26 @@ def _annual_row(f: _Figure, name: str, kind: str, commodity: str | None) -> dict
         + f" primaryValue {f.value_text}",
         "note": "; ".join(note),
         **_scope(r),
+        **_products(r, commodity),
     }
+
+
+def _products(r: dict[str, str], commodity: str | None) -> dict[str, str]:
+    """The product cells: with --commodity none (the one commodity is the figures, its source says which, as before);
+    else the record's product code (TOTAL for the country total) and its description."""
+    if commodity:
+        return {}
+    product = _product_of(r)
+    words = " ".join(r.get("cmdDesc", "").split()) if product != validation.DEFAULT_PRODUCT else ""
+    return {"product": product, "product_name": words}
+
+
+def _id_product(r: dict[str, str], commodity: str | None) -> str:
+    """The end of a figure's id naming its commodity ("" for the country total)."""
+    if commodity:
+        return f"-{commodity}"
+    product = _product_of(r)
+    return "" if product == validation.DEFAULT_PRODUCT else f"-{product}"
 
 
 def _scope(r: dict[str, str]) -> dict[str, str]:
@@ -669,7 +918,7 @@ def _sum_months(monthly: list[_Figure], months: str, name: str, kind: str, commo
         values = "; ".join(f"{p.year}{p.month:02d} {p.value_text}" for p in parts)
         rows.append(
             {
-                "id": f"comtrade-{reporter}-{partner}-{flow}-{period.label}" + (f"-{commodity}" if commodity else ""),
+                "id": f"comtrade-{reporter}-{partner}-{flow}-{period.label}" + _id_product(r, commodity),
                 "reporter": reporter,
                 "partner": partner,
                 "flow": flow,
@@ -682,6 +931,7 @@ def _sum_months(monthly: list[_Figure], months: str, name: str, kind: str, commo
                 f"{partner_desc}" + (f" {_product(r)}" if commodity else "") + f" primaryValue by month {values}",
                 "note": "; ".join(note),
                 **_scope(r),
+                **_products(r, commodity),
             }
         )
     return rows, warnings
@@ -701,12 +951,57 @@ def _once(warnings: list[Problem]) -> list[Problem]:
 # --- both --------------------------------------------------------------------------------------
 
 
+def _named_once(warnings: list[Problem]) -> list[Problem]:
+    """``_once`` over several files: an unknown name is said once, naming how many other files have it too."""
+    files: dict[str | None, list[str]] = {}
+    for w in warnings:
+        if w.code == "unknown-name":
+            files.setdefault(w.value, [])
+            if w.file not in files[w.value]:
+                files[w.value].append(w.file)
+    out = []
+    for w in _once(warnings):
+        more = files.get(w.value, [])[1:] if w.code == "unknown-name" else []
+        if more:
+            named = ", ".join(more[:3]) + (", ..." if len(more) > 3 else "")
+            also = f"; also in {len(more)} other file{'s' * (len(more) > 1)} ({named})"
+            w = dataclasses.replace(w, message=w.message + also)
+        out.append(w)
+    return out
+
+
+#: The most files one import reads (a glob of 23 years, several reporters: far below this).
+MAX_FILES = 1000
+
+
+def expand(sources: Sequence[str | Path]) -> list[str | Path]:
+    """The sources with each glob (``*``, ``?``, ``[``) that names no file replaced by the files it matches, sorted.
+
+    A glob matching nothing is refused, never read as "no files".
+    """
+    import glob
+
+    out: list[str | Path] = []
+    for source in sources:
+        text = str(source)
+        if text != "-" and any(c in text for c in "*?[") and not Path(text).exists():
+            matched = sorted(glob.glob(text))
+            if not matched:
+                raise UsageError(f"no file matches {text!r}")
+            out += matched
+        else:
+            out.append(source)
+    if len(out) > MAX_FILES:
+        raise UsageError(f"{len(out)} files: at most {MAX_FILES} in one import")
+    return out
+
+
 def convert(
     fmt: str,
     sources: Sequence[str | Path],
     *,
     currency: str | None = None,
-    period: str | None = None,
+    period: str | Sequence[str] | None = None,
     commodity: str | None = None,
     months: str | None = None,
     names: Sequence[str] | None = None,
@@ -716,6 +1011,8 @@ def convert(
 
     ``names`` (Comtrade only) replaces each file's name as its figures' ``source`` (fetch: the request and its date).
     ``spellings`` (TradeStat only) maps spellings to codes besides the bundled table (partners.read_user_names).
+    ``period`` (TradeStat only): one label per file, in order; none reads each file's year from the
+    table or its name (tradestat_period). A source with * ? or [ that names no file is a glob of files.
 
     Raises TradeDataError when the rows fail a check (the message names the source line).
     Returns the rows (validation.COLUMNS) and every warning, the reader's and the checks'.
@@ -730,14 +1027,37 @@ def convert(
         )
     if fmt == "comtrade" and spellings:
         raise UsageError("--names is for TradeStat tables; Comtrade data gives M49 codes")
+    sources = expand(sources)
+    given = [period] if isinstance(period, str) else list(period or [])
+    if given and len(given) != len(sources):
+        raise UsageError(
+            f"{len(sources)} file{'s' * (len(sources) != 1)} and {len(given)} --period: give one --period per file, "
+            "in order, or none to read each file's year from the table or its name"
+        )
+    if fmt == "tradestat":
+        if not currency:
+            raise UsageError("a TradeStat table does not say its unit: give --currency USD (US$ million) or INR (₹ crore)")
+        labels = [periods.parse(p).label for p in given]
+        if len(set(labels)) < len(labels):
+            twice = next(p for p in labels if labels.count(p) > 1)
+            raise UsageError(f"--period {twice} is given for two files: each file is one year's table")
     parts = [
-        read_tradestat(s, currency, period, names=spellings)
+        read_tradestat(s, currency, p, names=spellings)
         if fmt == "tradestat"
         else read_comtrade(s, commodity, n, months=months)
-        for s, n in zip(sources, names or [None] * len(sources), strict=True)
+        for s, n, p in zip(sources, names or [None] * len(sources), given or [None] * len(sources), strict=True)
     ]  # fmt: skip
+    if fmt == "tradestat":
+        seen: dict[str, str] = {}
+        for s, part in zip(sources, parts, strict=True):
+            for label in dict.fromkeys(part.figures["period"]):
+                if label in seen:
+                    raise TradeDataError(
+                        f"{seen[label]} and {_file_name(s)} are both tables of {label}: give one --period per file, in order"
+                    )
+                seen[label] = _file_name(s)
     frame = pd.concat([p.figures for p in parts], ignore_index=True) if parts else pd.DataFrame(columns=validation.COLUMNS)
-    warnings = _once([w for p in parts for w in p.warnings])
+    warnings = _named_once([w for p in parts for w in p.warnings])
     if frame.empty:
         raise TradeDataError(f"{', '.join(names or [_file_name(s) for s in sources])}: no figures to import")
     buffer = io.StringIO()

@@ -80,3 +80,31 @@ def parse(label: str) -> Period:
     if period is None:
         raise UsageError(f"period '{label}' is not a period label; {hint(label)}")
     return period
+
+
+def span(first: str | None, last: str | None) -> tuple[Period | None, Period | None]:
+    """The ends of a span typed as ``--from FIRST --to LAST`` (either may be None: open at that end).
+
+    Raises UsageError when the ends are of different bases (a fiscal year never runs to a calendar
+    year) or the span runs backwards.
+    """
+    start = parse(first) if first is not None else None
+    end = parse(last) if last is not None else None
+    if start is not None and end is not None:
+        if start.basis != end.basis:
+            raise UsageError(
+                f"--from {start.label} and --to {end.label} are of different bases (a fiscal year April–March and a "
+                "calendar year): give both as FYYYYY-YY or both as YYYY"
+            )
+        if end.year < start.year:
+            raise UsageError(f"--from {start.label} comes after --to {end.label}: give the earlier period with --from")
+    return start, end
+
+
+def within(label: str, start: Period | None, end: Period | None) -> bool:
+    """Whether period ``label`` lies in the span from ``start`` to ``end`` (same basis; an open end admits any year)."""
+    period = try_parse(label)
+    ends = [p for p in (start, end) if p is not None]
+    if period is None or not ends or any(period.basis != p.basis for p in ends):
+        return period is not None and not ends
+    return (start is None or period.year >= start.year) and (end is None or period.year <= end.year)

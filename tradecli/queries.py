@@ -14,11 +14,12 @@ from . import currency as fx
 from . import gaps, metrics, official, partners
 from .errors import UnknownPartnerError, UsageError
 from .read import flows as flows_mod
-from .validation import FLOWS
+from .validation import DEFAULT_PRODUCT, FLOWS
 
 DEFAULT_REPORTER = "IND"
 PARTNER_COLUMNS = [
     "code", "name", "kind", "status", "periods", "bases", "currencies", "flows", "figures", "mentioned_in", "scopes",
+    "products",
 ]  # fmt: skip
 PROBLEM_COLUMNS = ["file", "line", "column", "value", "code", "message", "severity"]
 SOURCE_COLUMNS = [
@@ -40,11 +41,22 @@ SOURCE_COLUMNS = [
     "scope_from",
     "scope_source",
     "scope_quote",
+    "product",
+    "product_name",
 ]
 
 
 def _figures(flows: flows_mod.Flows | None) -> pd.DataFrame:
-    return (flows or flows_mod.load()).figures
+    """The figures every question but ``products`` answers from: product TOTAL only (one rule, both engines)."""
+    return totals_only((flows or flows_mod.load()).figures)
+
+
+def totals_only(figures: pd.DataFrame) -> pd.DataFrame:
+    """The figures of product TOTAL (all goods or services together); a frame without products is all TOTAL."""
+    if "product" not in figures.columns:
+        return figures
+    product = figures["product"]
+    return figures[product.isna() | product.isin([DEFAULT_PRODUCT, ""])]
 
 
 def known_codes(flows: flows_mod.Flows | None = None) -> set[str]:
@@ -139,7 +151,7 @@ def crosscheck(
         mine = metrics.perspective(figures[figures["reporter"] == reporter], reporter)
         theirs = metrics.perspective(figures[figures["partner"] == reporter], reporter)
     else:
-        mine = metrics.perspective(official_flows.figures, reporter)
+        mine = metrics.perspective(totals_only(official_flows.figures), reporter)
         theirs = metrics.perspective(figures, reporter)
     mine, theirs = (metrics.select(side, list(partner_codes), list(periods), scope) for side in (mine, theirs))
     if flow:
@@ -156,21 +168,27 @@ def import_official(fmt: str, files: Sequence[str | Path], **options) -> officia
 def partner_list(reporter: str | None = DEFAULT_REPORTER, flows: flows_mod.Flows | None = None) -> pd.DataFrame:
     """Every partner of ``reporter`` (None: of any reporter) with its periods, currencies and flows, and the named ones
     without figures."""
-    long = metrics.perspective(_figures(flows), reporter)
+    every = metrics.perspective((flows or flows_mod.load()).figures, reporter)
+    long = totals_only(every)
+    by_product = every[every["product"] != DEFAULT_PRODUCT]
     rows = []
     named = partners.mentioned() if flows is None or flows.bundled else []
-    codes = list(dict.fromkeys([*sorted(set(long["partner"])), *named]))
+    codes = list(dict.fromkeys([*sorted(set(every["partner"])), *named]))
     for code in codes:
         if code == reporter:
             continue
-        mine = long[long["partner"] == code].sort_values(["basis", "year"])
+        products = by_product[by_product["partner"] == code]
+        mine = long[long["partner"] == code]
+        # A partner with figures by product only is listed from those (``tradecli products`` answers on them).
+        status = "figures" if len(mine) else "by product only" if len(products) else "no figures"
+        mine = (mine if len(mine) else products).sort_values(["basis", "year"])
         entry = partners.names().get(code)
         rows.append(
             {
                 "code": code,
                 "name": partners.display(code),
                 "kind": entry.kind if entry else "country",
-                "status": "figures" if len(mine) else "no figures",
+                "status": status,
                 "periods": ";".join(dict.fromkeys(mine["period"])),
                 "bases": ";".join(dict.fromkeys(mine["basis"])),
                 "currencies": ";".join(sorted(set(mine["currency"]))),
@@ -178,6 +196,7 @@ def partner_list(reporter: str | None = DEFAULT_REPORTER, flows: flows_mod.Flows
                 "figures": len(mine),
                 "mentioned_in": ";".join(entry.mentioned_in) if entry else "",
                 "scopes": ";".join(sorted(set(mine["scope"]))),
+                "products": products["product"].nunique(),
             }
         )
     return pd.DataFrame(rows, columns=PARTNER_COLUMNS)
@@ -215,7 +234,7 @@ def figures_of(
 def figures_behind(table: pd.DataFrame, flows: flows_mod.Flows | None = None) -> pd.DataFrame:
     """The figures whose ids a result lists in its ``figures`` column (SOURCE_COLUMNS), in first-seen order."""
     ids = list(dict.fromkeys(part for cell in table["figures"] for part in str(cell).split(";") if part))
-    figures = _figures(flows)
+    figures = (flows or flows_mod.load()).figures  # every product: a products answer lists commodity figures
     found = figures[figures["id"].isin(ids)]
     order = found["id"].map({figure_id: n for n, figure_id in enumerate(ids)})
     return found.assign(_order=order).sort_values("_order", kind="stable")[SOURCE_COLUMNS].reset_index(drop=True)

@@ -19,13 +19,13 @@ OutputOpt = Annotated[
 ]
 
 
-def _warn(problems) -> None:
+def warn(problems) -> None:
     """Print each warning on stderr, one line each."""
     for problem in problems:
         sys.stderr.write(f"Warning: {safe_text(problem.summary())}\n")
 
 
-def _emit(result, fmt: Format, output: str | None) -> None:
+def emit(result, fmt: Format, output: str | None) -> None:
     """Render a library ``Result`` to stdout or, atomically, to the --output file (never over a file it read)."""
     from . import render
     from .render.output import open_output

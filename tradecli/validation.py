@@ -22,7 +22,7 @@ WARNING = "warning"
 
 COLUMNS = (
     "id", "reporter", "partner", "flow", "period", "currency", "value", "status", "source", "quote", "note",
-    "scope", "scope_from", "scope_source", "scope_quote",
+    "scope", "scope_from", "scope_source", "scope_quote", "product", "product_name",
 )  # fmt: skip
 REQUIRED = ("reporter", "partner", "flow", "period", "currency", "value", "source", "quote")
 FLOWS = ("export", "import", "total")
@@ -33,9 +33,11 @@ SCOPES = ("goods", "services", "goods_services")
 SCOPE_FROM = ("stated", "cited", "inferred")
 #: A file without a scope column, or a blank scope cell, means this scope, marked inferred.
 DEFAULT_SCOPE = "goods"
-KEY = ("reporter", "partner", "flow", "period", "currency", "scope")
+#: A file without a product column, or a blank product cell, means this product: all goods (or services) together.
+DEFAULT_PRODUCT = "TOTAL"
+KEY = ("reporter", "partner", "flow", "period", "currency", "scope", "product")
 #: Columns whose cells are stripped of surrounding spaces on reading (codes and labels).
-STRIPPED = ("id", "reporter", "partner", "flow", "period", "currency", "status", "source", "scope", "scope_from")
+STRIPPED = ("id", "reporter", "partner", "flow", "period", "currency", "status", "source", "scope", "scope_from", "product")
 # A total and its two flows agree "within rounding" when they differ by at most this share
 # of the total: the articles quote figures to three or four significant digits.
 TOTAL_TOLERANCE = 0.005
@@ -139,6 +141,10 @@ def cell_rules() -> dict[str, tuple]:
         "scope_from": (
             SCOPE_FROM.__contains__, "bad-scope-from", lambda v: f"scope_from '{v}' is not one of {', '.join(SCOPE_FROM)}"
         ),
+        "product": (
+            is_product, "bad-product",
+            lambda v: f"product '{v}' is not {DEFAULT_PRODUCT} or a commodity code (1-12 digits or capital letters, e.g. 2603)",
+        ),
     }  # fmt: skip
 
 
@@ -188,6 +194,11 @@ def _is_code(value: str) -> bool:
     return len(value) == 3 and value.isascii() and value.isalpha() and value.isupper()
 
 
+def is_product(value: str) -> bool:
+    """Whether ``value`` is a product code: TOTAL, or an HS/commodity code of 1 to 12 digits or capital letters."""
+    return value == DEFAULT_PRODUCT or (0 < len(value) <= 12 and value.isascii() and value.isalnum() and value.upper() == value)
+
+
 def _is_status(value: str) -> bool:
     return {part.strip() for part in value.split(";")} <= set(STATUSES)
 
@@ -228,10 +239,12 @@ def order(problem: Problem) -> tuple[int, int, str]:
 def check_figures(figures: pd.DataFrame) -> list[Problem]:
     """Rules across rows of typed figures (from one or many files): duplicates, conflicts, totals, groups.
 
-    ``figures`` has the KEY columns, ``value`` (float), ``file`` and ``line``.
+    ``figures`` has the KEY columns, ``value`` (float), ``file`` and ``line`` (no ``product``: all are TOTAL).
     """
     problems: list[Problem] = []
     keyed = figures.dropna(subset=["value"])
+    if "product" not in keyed.columns:
+        keyed = keyed.assign(product=DEFAULT_PRODUCT)
     dup = keyed[keyed.duplicated(list(KEY), keep=False)]  # in reading order: files as given, then lines
     for _, group in dup.groupby(list(KEY), sort=False):
         first = group.iloc[0]
@@ -240,7 +253,8 @@ def check_figures(figures: pd.DataFrame) -> list[Problem]:
 
     # pivot, not pivot_table: keys are unique here and must never be silently aggregated.
     # Only keys with a reported total can disagree with their flows.
-    per = ["reporter", "partner", "period", "currency", "scope"]  # a total is checked only against flows of its scope
+    # A total is checked only against flows of its scope and product.
+    per = ["reporter", "partner", "period", "currency", "scope", "product"]
     with_total = keyed[keyed["flow"] == "total"][per]
     keyed_totals = keyed.merge(with_total, on=per) if len(with_total) else keyed.iloc[:0]
     wide = keyed_totals.drop_duplicates(list(KEY)).pivot(index=per, columns="flow", values="value")  # noqa: PD010
@@ -264,7 +278,7 @@ def repeated_figure(file: str, line: int, value: float, first_file: str, first_l
         return Problem(file, line, "value", _fmt(value), "duplicate-figure", f"the same figure as {where}")
     return Problem(file, line, "value", _fmt(value), "conflicting-figure",
                    f"{_fmt(value)} conflicts with {_fmt(first_value)} at {where} "
-                   "for the same reporter, partner, flow, period, currency and scope")  # fmt: skip
+                   "for the same reporter, partner, flow, period, currency, scope and product")  # fmt: skip
 
 
 def total_mismatch(file: str, line: int, total: float, flows_sum: float) -> Problem:
@@ -289,7 +303,7 @@ def _check_groups(keyed: pd.DataFrame) -> list[Problem]:
         return []
     joined = keyed.merge(links, on="partner").merge(
         keyed.rename(columns={"partner": "group"}),
-        on=["reporter", "group", "flow", "period", "currency", "scope"],
+        on=["reporter", "group", "flow", "period", "currency", "scope", "product"],
         suffixes=("_member", ""),
     )
     small = joined[joined["value"] < joined["value_member"]]

@@ -22,7 +22,7 @@ app = typer.Typer(
 
 from ..render import Format  # noqa: E402
 from ..render.safetext import safe_text  # noqa: E402
-from ..shell import OutputOpt, _emit, _warn  # noqa: E402
+from ..shell import OutputOpt, emit, warn  # noqa: E402
 
 #: Seconds between two requests (default 1): lower it only for a mirror or a test server of your own.
 INTERVAL_ENV = "TRADECLI_COMTRADE_INTERVAL"
@@ -144,8 +144,8 @@ def comtrade(
             raise typer.Exit(0) from None
     from ..dataset import Result
 
-    _emit(Result(result.figures, "flows"), Format.csv, output)
-    _warn(result.warnings)
+    emit(Result(result.figures, "flows"), Format.csv, output)
+    warn(result.warnings)
     if not quiet:
         n = len(result.figures)
         calls = result.requests + result.cached

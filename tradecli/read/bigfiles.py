@@ -245,6 +245,16 @@ def _rows(scan: str, header: set[str]) -> str:
     return f"SELECT line, {_cells(header)}, TRY_CAST({_text('value')} AS DOUBLE) AS number FROM ({scan})"
 
 
+def _totals_only(rows: str) -> str:
+    """``rows`` of product TOTAL only (a blank product is TOTAL): what a balance is computed from, as queries.totals_only."""
+    return f"SELECT * FROM ({rows}) WHERE product = '' OR product = {_literal(validation.DEFAULT_PRODUCT)}"
+
+
+def _literal(word: str) -> str:
+    """One of tradecli's own words (never file content) as an SQL string literal."""
+    return "'" + word.replace("'", "''") + "'"
+
+
 def _materialized(con, rows: str, n: int, params: dict | None = None) -> str:
     """``rows`` copied once into a table of ``con``, as SQL reading that table."""
     table = quote_ident(f"rows_{n}")
@@ -373,7 +383,8 @@ def _union(usable: list[tuple[str, str]]) -> tuple[str, dict[str, str]]:
     """The usable files' rows one after the other, with ``file_order`` and ``file`` (bound); a blank
     ``scope`` is the default scope and ``scope_inferred`` says it is inferred, as the pandas reader types them."""
     scope = (
-        "* REPLACE (coalesce(nullif(scope, ''), $default_scope) AS scope), "
+        "* REPLACE (coalesce(nullif(scope, ''), $default_scope) AS scope, "
+        "coalesce(nullif(product, ''), $default_product) AS product), "
         "(scope = '' OR scope_from = 'inferred') AS scope_inferred"
     )
     parts = (f"SELECT {n} AS file_order, $file_{n} AS file, {scope} FROM ({rows})" for n, (rows, _) in enumerate(usable))
@@ -381,6 +392,7 @@ def _union(usable: list[tuple[str, str]]) -> tuple[str, dict[str, str]]:
     return sql, {
         **{f"file_{n}": name for n, (_, name) in enumerate(usable)},
         "default_scope": validation.DEFAULT_SCOPE,
+        "default_product": validation.DEFAULT_PRODUCT,
         "scope_inferred_flag": flags.SCOPE_INFERRED,
     }
 
@@ -524,7 +536,7 @@ def _facts_sql(union: str, fields: Sequence[str] = _FIELDS) -> str:
     the count of figures and the figure's value, id, status and source. Nothing is summed: a flow's
     figure is picked, and a count above one is a duplicate (an error, found before any use)."""
     figure = (
-        "SELECT reporter, partner, flow, period, currency, scope, number AS v, source AS src, "
+        "SELECT reporter, partner, flow, period, currency, scope, product, number AS v, source AS src, "
         "CASE WHEN id = '' THEN file || ':' || CAST(line AS VARCHAR) ELSE id END AS id, "
         "CASE WHEN status = '' THEN 'reported' ELSE status END "
         "|| CASE WHEN scope_inferred THEN ';' || $scope_inferred_flag ELSE '' END AS st "
@@ -535,7 +547,7 @@ def _facts_sql(union: str, fields: Sequence[str] = _FIELDS) -> str:
         where = f"FILTER (WHERE flow = '{flow}')"
         picked.append(f"count(*) {where} AS {_col('n', flow)}")
         picked += [f"any_value({field}) {where} AS {_col(field, flow)}" for field in _FIELDS[1:] if field in fields]
-    return f"SELECT reporter, partner, period, currency, scope, {', '.join(picked)} FROM ({figure}) GROUP BY ALL"
+    return f"SELECT reporter, partner, period, currency, scope, product, {', '.join(picked)} FROM ({figure}) GROUP BY ALL"
 
 
 def _perspective_sql(own: str, about: str) -> str:
@@ -578,19 +590,20 @@ def _suspects_sql(links: bool) -> str:
 
     Only these rows reach ``validation.check_figures``, which words the findings exactly as for a small file."""
     keys = (
-        "SELECT reporter, partner, period, currency, scope FROM facts "
+        "SELECT reporter, partner, period, currency, scope, product FROM facts "
         'WHERE "n_export" > 1 OR "n_import" > 1 OR "n_total" > 1 OR ("n_total" > 0 AND "n_export" > 0 AND "n_import" > 0 '
         'AND abs("v_export" + "v_import" - "v_total") > $tolerance * "v_total")'
     )
     if links:
         below = " OR ".join(f"{_col('v', flow, 'g.')} < {_col('v', flow, 'm.')}" for flow in _MIRRORED)
         keys += (
-            " UNION SELECT f.reporter, f.partner, f.period, f.currency, f.scope FROM facts f JOIN ("
-            "SELECT DISTINCT g.reporter, g.period, g.currency, g.scope, g.partner AS grp FROM facts g "
+            " UNION SELECT f.reporter, f.partner, f.period, f.currency, f.scope, f.product FROM facts f JOIN ("
+            "SELECT DISTINCT g.reporter, g.period, g.currency, g.scope, g.product, g.partner AS grp FROM facts g "
             "JOIN (SELECT unnest($members) AS member, unnest($groups) AS grp) links ON g.partner = links.grp "
             "JOIN facts m ON m.partner = links.member AND m.reporter = g.reporter AND m.period = g.period "
-            f"AND m.currency = g.currency AND m.scope = g.scope WHERE {below}) v "
+            f"AND m.currency = g.currency AND m.scope = g.scope AND m.product = g.product WHERE {below}) v "
             "ON f.reporter = v.reporter AND f.period = v.period AND f.currency = v.currency AND f.scope = v.scope "
+            "AND f.product = v.product "
             "AND (f.partner = v.grp OR list_contains($members, f.partner))"
         )
     return keys
@@ -613,10 +626,10 @@ def _figure_checks(con, union: str, files: dict, screens: dict[str, screen.Scree
     if not con.execute("SELECT count(*) FROM suspects").fetchone()[0]:
         return []  # nothing to word: the rows are not read again
     rows = con.execute(
-        f"SELECT u.reporter, u.partner, u.flow, u.period, u.currency, u.scope, u.number AS value, u.file, u.line "
+        f"SELECT u.reporter, u.partner, u.flow, u.period, u.currency, u.scope, u.product, u.number AS value, u.file, u.line "
         f"FROM ({union}) u SEMI JOIN suspects s "
         "ON u.reporter = s.reporter AND u.partner = s.partner AND u.period = s.period AND u.scope = s.scope "
-        "AND u.currency = s.currency WHERE u.number IS NOT NULL AND NOT isnan(u.number) "
+        "AND u.currency = s.currency AND u.product = s.product WHERE u.number IS NOT NULL AND NOT isnan(u.number) "
         f"ORDER BY u.file_order, u.line LIMIT {SUSPECT_ROWS}",
         files,
     ).df()
@@ -676,10 +689,10 @@ def _wide(
             continue
         try:  # read once: the checks and the reduction use the copy
             if conditions:  # filter the raw cells (pushed into a Parquet scan), trim only the rows kept
-                kept = _rows(f"SELECT * FROM ({scan}) WHERE {' AND '.join(conditions)}", set(header))
+                kept = _totals_only(_rows(f"SELECT * FROM ({scan}) WHERE {' AND '.join(conditions)}", set(header)))
                 rows = _materialized(con, kept, n, params)
             else:
-                rows = _rows(scan, set(header))
+                rows = _totals_only(_rows(scan, set(header)))
                 if not is_parquet(source):
                     rows = _materialized(con, rows, n)
             cell_problems, _ = _check_cells(con, rows, name, lines)

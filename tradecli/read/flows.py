@@ -27,7 +27,7 @@ from . import bigfiles, screen
 FIGURE_COLUMNS = [
     "id", "reporter", "partner", "flow", "period", "basis", "year", "currency", "value",
     "status", "source", "quote", "note", "file", "line",
-    "scope", "scope_from", "scope_source", "scope_quote",
+    "scope", "scope_from", "scope_source", "scope_quote", "product", "product_name",
 ]  # fmt: skip
 
 #: Stands for the bundled data/flows.csv among sources.
@@ -351,6 +351,7 @@ def type_figures(frame: pd.DataFrame, name: str) -> pd.DataFrame:
             # No scope stated: the default scope, marked inferred (the output flags it).
             scope_from=frame["scope_from"].where(frame["scope"] != "", "inferred").replace("", "stated"),
             scope=frame["scope"].replace("", validation.DEFAULT_SCOPE),
+            product=frame["product"].replace("", validation.DEFAULT_PRODUCT),
             file=frame["file"].astype("str") if "file" in frame.columns else name,
             id=lambda f: f["id"].where(f["id"] != "", f["file"] + ":" + f["line"].astype("str")),
         )
@@ -435,7 +436,12 @@ def _check_tables(tables, typed: bool) -> tuple[list[Problem], pd.DataFrame]:
         else:
             figures_of_file.append(
                 good[[*validation.KEY, "line"]]
-                .assign(value=good["number"], file=name, scope=good["scope"].astype("str").replace("", validation.DEFAULT_SCOPE))
+                .assign(
+                    value=good["number"],
+                    file=name,
+                    scope=good["scope"].astype("str").replace("", validation.DEFAULT_SCOPE),
+                    product=good["product"].astype("str").replace("", validation.DEFAULT_PRODUCT),
+                )  # fmt: skip
                 .dropna(subset=["value"])
             )
     figures = pd.concat(figures_of_file, ignore_index=True) if figures_of_file else pd.DataFrame(columns=FIGURE_COLUMNS)
@@ -444,7 +450,7 @@ def _check_tables(tables, typed: bool) -> tuple[list[Problem], pd.DataFrame]:
     return problems, figures
 
 
-def _load_big(sources: list[str | Path], files: list[str | Path], narrow: Narrow | None) -> Flows:
+def _load_big(sources: list[str | Path], files: list[str | Path], narrow: Narrow | None, reduce: bool = True) -> Flows:
     """``load`` for big files: DuckDB reads only the rows the question needs (``narrow``), and
     those go through the same checks as any file. ``tradecli validate`` checks every row.
 
@@ -468,7 +474,7 @@ def _load_big(sources: list[str | Path], files: list[str | Path], narrow: Narrow
 
     reporters, everyone = codes(("reporter",)), codes(("reporter", "partner"))
     reporter, partner_codes, period = narrow(reporters, everyone) if narrow else (None, [], None)
-    if not small_sources:
+    if not small_sources and reduce:  # a question of balances (not of products) is answered from the wide table
         every = reporters() if reporter is None and (partner_codes or period) else None
         reduced = bigfiles.wide(files, [_name(f) for f in files], reporter, partner_codes, period, every)
         if (message := summary(reduced.problems)) is not None:
@@ -527,7 +533,7 @@ def summary(problems: list[Problem]) -> str | None:
     return f"{first.file}: {count}{where}{column}: {first.message}{hint}"
 
 
-def load(sources: Sequence[str | Path] | None = None, narrow: Narrow | None = None) -> Flows:
+def load(sources: Sequence[str | Path] | None = None, narrow: Narrow | None = None, reduce: bool = True) -> Flows:
     """Read and check figures; raise TradeDataError summarising the errors if there are any.
 
     ``sources`` are file paths, "-" for standard input, or BUNDLED; none means the bundled data.
@@ -537,7 +543,7 @@ def load(sources: Sequence[str | Path] | None = None, narrow: Narrow | None = No
     sources = list(sources or [BUNDLED])
     files = [s for s in sources if s != BUNDLED and str(s) != "-"]
     if files and bigfiles.wanted(files):
-        return _load_big(sources, files, narrow)
+        return _load_big(sources, files, narrow, reduce)
     problems, figures = _read_all(sources)
     message = summary(problems)
     if message:

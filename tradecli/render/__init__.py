@@ -220,6 +220,7 @@ LIST_COLUMNS = frozenset(
     {
         "flags", "sources", "figures", "periods", "bases", "currencies", "flows", "mentioned_in",
         "official_flags", "other_flags", "official_source", "other_source", "official_figures", "other_figures",
+        "world_figures", "members", "members_missing", "periods_found", "periods_missing",
     }
 )  # fmt: skip
 
@@ -244,7 +245,7 @@ def write_json(frame, out: IO[str]) -> None:
 # --- tables for people --------------------------------------------------------------------
 
 _SYMBOL = {"USD": "US$", "NZD": "NZ$", "INR": "₹", "EUR": "€", "GBP": "£", "AUD": "A$", "CAD": "C$"}
-_SHORT_FLAG = {
+SHORT_FLAG = {
     flag_defs.APPROXIMATE: "approx",
     flag_defs.PRELIMINARY: "prelim",
     flag_defs.ESTIMATED: "est",
@@ -253,6 +254,7 @@ _SHORT_FLAG = {
     flag_defs.CONVERTED: "fx",
     flag_defs.INCONSISTENT: "check!",
     flag_defs.SCOPE_INFERRED: "scope?",
+    flag_defs.FROM_MEMBERS: "members",
 }
 
 
@@ -261,7 +263,7 @@ def unit(currency: str) -> str:
     return f"{_SYMBOL.get(currency, currency)} m"
 
 
-def _num(value: Any, decimals: int, sign: bool = False, suffix: str = "") -> str:
+def number_text(value: Any, decimals: int, sign: bool = False, suffix: str = "") -> str:
     value = raw(value)
     if value is None:
         return "—"
@@ -271,7 +273,7 @@ def _num(value: Any, decimals: int, sign: bool = False, suffix: str = "") -> str
     return text + suffix
 
 
-def _decimals(values) -> int:
+def common_decimals(values) -> int:
     """0 when every value in a column is whole; 2 when every value is exact in hundredths (official
     tables give two decimals, shown to the last digit); else 1. A column keeps one precision."""
     numbers = [float(raw(v)) for v in values if raw(v) is not None]
@@ -302,6 +304,8 @@ class TableSpec:
 
 
 MONEY = ("exports", "imports", "total", "balance")
+#: The most characters of a description a table shows (kind "short").
+SHORT_WIDTH = 28
 # Text columns Rich may squeeze to nothing at 80 columns keep at least this width.
 _MIN_WIDTH = {"flags": 7, "list": 9}
 
@@ -315,6 +319,27 @@ SPECS: dict[str, list[Column]] = {
         Column("total", "Total", "money"),
         Column("balance", "Balance", "money"),
         Column("export_import_ratio", "Exp/Imp", "ratio"),
+        # shown only when the result has them (--share, --members)
+        Column("total_share_pct", "Share", "pct"),
+        Column("figure", "Figure"),
+        Column("coverage", "Members", "nowrap"),
+        Column("gap_total", "Gap", "change"),
+        Column("flags", "Flags", "flags"),
+    ],
+    "growth": [
+        Column("partner", "Partner", "partner"),
+        Column("from", "From", "nowrap"),
+        Column("to", "To", "nowrap"),
+        Column("years", "Years", "int"),
+        Column("currency", "Unit", "unit"),
+        Column("exports_from", "Exp. from", "money"),
+        Column("exports_to", "Exp. to", "money"),
+        Column("exports_cagr_pct", "Exp. CAGR", "pct_change"),
+        Column("imports_from", "Imp. from", "money"),
+        Column("imports_to", "Imp. to", "money"),
+        Column("imports_cagr_pct", "Imp. CAGR", "pct_change"),
+        Column("total_cagr_pct", "Total CAGR", "pct_change"),
+        Column("periods_missing", "Gaps", "list"),
         Column("flags", "Flags", "flags"),
     ],
     "years": [
@@ -327,6 +352,17 @@ SPECS: dict[str, list[Column]] = {
         Column("imports_change_pct", "Δ %", "pct_change"),
         Column("balance", "Balance", "money"),
         Column("balance_change", "Δ", "change"),
+        Column("flags", "Flags", "flags"),
+    ],
+    "products": [
+        Column("rank", "#", "int"),
+        Column("product", "Product", "nowrap"),
+        Column("description", "Description", "short"),
+        Column("value", "Value", "money"),
+        Column("share_pct", "Share", "pct"),
+        Column("balance", "Own balance", "change"),
+        Column("change_pct", "Δ %", "pct_change"),
+        Column("world_share_pct", "Of world", "pct"),
         Column("flags", "Flags", "flags"),
     ],
     "partners": [
@@ -392,28 +428,31 @@ def _cell_text(column: Column, row: dict[str, Any], decimals: dict[str, int]) ->
     value = row.get(column.name)
     kind = column.kind
     if kind == "money":
-        text = _num(value, decimals[column.name])
+        text = number_text(value, decimals[column.name])
     elif kind == "change":
-        text = _num(value, decimals[column.name], sign=True)
+        text = number_text(value, decimals[column.name], sign=True)
     elif kind == "ratio":
-        text = _num(value, 2)
+        text = number_text(value, 2)
     elif kind == "pct":
-        text = _num(value, 1, suffix="%")
+        text = number_text(value, 1, suffix="%")
     elif kind == "pct_change":
-        text = _num(value, 1, sign=True, suffix="%")
+        text = number_text(value, 1, sign=True, suffix="%")
     elif kind == "count":
         text = str(raw(value)) if raw(value) else "no figures"
     elif kind == "int":
         text = "—" if raw(value) is None else str(raw(value))
     elif kind == "nowrap":
         text = str(value)
+    elif kind == "short":  # a long description cut for the table; -f csv and json have it whole
+        words = "" if raw(value) is None else " ".join(str(value).split())
+        text = words if len(words) <= SHORT_WIDTH else words[: SHORT_WIDTH - 1].rstrip() + "…"
     elif kind == "unit":
         text = unit(str(value))
     elif kind == "partner":
         entry = partners.names().get(str(value))
         text = entry.name if entry and entry.kind == "country" else str(value)
     elif kind == "flags":
-        text = " ".join(_SHORT_FLAG.get(f, f) for f in flag_defs.split(str(value or "")))
+        text = " ".join(SHORT_FLAG.get(f, f) for f in flag_defs.split(str(value or "")))
     elif kind == "list":
         text = ", ".join(flag_defs.split(str(value or ""))) or "—"
     else:
@@ -470,11 +509,32 @@ def footnotes(
             "Balance = exports − imports. Δ % = change ÷ |previous period| × 100 (a widening deficit "
             "is negative); the first period has none." + ("" if every_column else " Total and its change: use -f csv.")
         )
+    if kind == "growth":
+        notes.append(
+            "CAGR = ((value at To ÷ value at From)^(1/years) − 1) × 100, derived from the two ends' figures only; "
+            "Gaps = periods in between without figures (never filled in); no CAGR where an end is missing or not positive."
+            + ("" if every_column else " Totals and balances at each end: use -f csv.")
+        )
+    if kind == "balance" and any("total_share_pct" in r for r in rows):
+        notes.append(
+            "Share = the partner's % of the reporter's trade with the World (total) in the same period, currency and "
+            "scope; derived from the World row's figures (world_figures)."
+            + ("" if every_column else " Export and import shares: use -f csv.")
+        )
+    if kind == "balance" and any(r.get("figure") for r in rows):
+        notes.append(
+            "Figure: reported = as a source gives the group; sum of members = derived, the sum of the figures of the "
+            "members that have them (Members: how many of the group's; which ones: -f csv); Gap = sum of members − "
+            "reported total."
+        )
+        notes += list(dict.fromkeys(f"Members: {r['membership']}." for r in rows if r.get("membership")))
     shown = flag_defs.split(flag_defs.merge(str(r.get("flags") or "") for r in rows))
     if shown:
-        notes.append("Flags: " + "; ".join(f"{_SHORT_FLAG.get(f, f)} = {flag_defs.MEANING.get(f, f)}" for f in shown) + ".")
+        notes.append("Flags: " + "; ".join(f"{SHORT_FLAG.get(f, f)} = {flag_defs.MEANING.get(f, f)}" for f in shown) + ".")
     several = len({r.get("reporter") for r in rows}) > 1
     for r in rows:
+        if kind == "growth" or str(r.get("derivation") or "").startswith("derived:"):
+            continue  # a rate or a sum of members: its own note says how it is derived
         derived = [part for part in str(r.get("derivation") or "").split("; ") if part and not part.startswith("total =")]
         if derived:
             who = f"{partners.display(r['reporter'])} with " if several else ""
@@ -483,7 +543,7 @@ def footnotes(
         notes += _scope_notes(rows)
     rates = dict.fromkeys(part for r in rows for part in str(r.get("fx") or "").split(";") if part)
     notes += [f"Rate used: {rate}." for rate in rates]
-    if kind in ("balance", "years", "chart"):
+    if kind in ("balance", "years", "chart", "growth"):
         files = dict.fromkeys(part for r in rows for part in str(r.get("sources") or "").split(";") if part)
         codes = " ".join(dict.fromkeys(_spelling(str(r["partner"])) for r in rows))
         reporters = list(dict.fromkeys(str(r["reporter"]) for r in rows))
@@ -518,11 +578,38 @@ def footnotes(
         flagged = flag_defs.split(flag_defs.merge(str(r.get(f"{s}_flags") or "") for r in rows for s in ("official", "other")))
         if flagged:
             notes.append("Flags of the figures: " + "; ".join(f"{f} = {flag_defs.MEANING.get(f, f)}" for f in flagged) + ".")
+    if kind == "products":
+        notes += _products_notes(rows, every_column)
     if kind == "sources":
         notes.append(
             "Status: reported = stated as is; approximate = qualified (ca., around, about); preliminary = so called; "
             "estimated = marked as an estimate by the source."
         )
+    return notes
+
+
+def _products_notes(rows: list[dict[str, Any]], every_column: bool) -> list[str]:
+    """How a products table is made, and each flow's concentration (the same figures as the CSV columns)."""
+    notes = [
+        "Share = value ÷ the flow's reported total (else ÷ the sum of its products); Own balance = the product's "
+        "exports − imports with the partner; Δ % = change on the period before; Of world = value ÷ the reporter's "
+        "trade in the same product with the World."
+    ]
+    seen: dict[tuple, dict[str, Any]] = {}
+    for r in rows:
+        seen.setdefault((r["partner"], r["period"], r["currency"], r["flow"]), r)
+    for (partner, period, currency, flow), r in seen.items():
+        total = "reported" if r.get("flow_total_from") == "reported" else "sum of products"
+        notes.append(
+            f"{partners.display(str(partner))} {period} {flow}s, {unit(str(currency))}: {r['products_count']} products at "
+            f"HS level {r['level']}; flow total {number_text(r['flow_total'], 2)} ({total}); top 1 = "
+            f"{number_text(r['top1_share_pct'], 1, suffix='%')}, "
+            f"top 5 = {number_text(r['top5_share_pct'], 1, suffix='%')} of the products' "
+            f"sum; HHI {number_text(r['hhi'], 0)} (0–10,000)."
+        )
+    files = dict.fromkeys(part for r in rows for part in str(r.get("sources") or "").split(";") if part)
+    if files:
+        notes.append(f"Sources: {', '.join(files)}.")
     return notes
 
 
@@ -550,6 +637,7 @@ def title(kind: str, rows: list[dict[str, Any]]) -> str:
         return {
             "balance": "Trade by reporter: balance",
             "years": "Trade by reporter: change on the previous period",
+            "growth": "Trade by reporter: compound annual growth",
             "check": "Trade by reporter: other figures against official ones",
         }.get(kind, title(kind, [{k: v for k, v in r.items() if k != "reporter"} for r in rows]))
     who = ", ".join(reporters)
@@ -559,16 +647,18 @@ def title(kind: str, rows: list[dict[str, Any]]) -> str:
     return {
         "balance": f"{who}'s trade{with_whom}: balance",
         "years": f"{who}'s trade{with_whom}: change on the previous period",
+        "growth": f"{who}'s trade{with_whom}: compound annual growth",
         "partners": "Partners",
         "sources": "Figures behind the numbers",
         "problems": "Problems found",
         "check": f"{who}'s trade{with_whom}: other figures against official ones",
         "flows": "Imported figures",
+        "products": f"{who}'s trade{with_whom}: products",
     }.get(kind, kind)
 
 
 def _column_decimals(frame, spec: list[Column]) -> dict[str, int]:
-    return {c.name: _decimals(frame[c.name]) for c in spec if c.kind in ("money", "change")}
+    return {c.name: common_decimals(frame[c.name]) for c in spec if c.kind in ("money", "change")}
 
 
 def _numeric(column: Column) -> bool:
@@ -640,7 +730,7 @@ _PREPOSITION = {"export": "to", "import": "from", "total": "with"}
 
 def _figure_line(r: dict[str, Any]) -> str:
     """One figure as a line: id, who, flow, period, value with unit, status."""
-    value = _num(r["value"], _decimals([r["value"]]))
+    value = number_text(r["value"], common_decimals([r["value"]]))
     status = ", ".join(flag_defs.split(str(r["status"])))
     scope = f"; {SCOPE_WORDS.get(r['scope'], r['scope'])}, scope {r.get('scope_from') or 'stated'}" if r.get("scope") else ""
     return (
@@ -681,9 +771,15 @@ def _several_reporters(frame) -> bool:
 
 def _sections(frame, kind: str, heading: str | None):
     """(title, frame part, columns) per table: one per currency for figures, else one."""
-    if "currency" in frame.columns and kind in ("balance", "years", "check"):
+    if kind == "products":  # one table per period, currency and flow: shares of one whole each
+        for key in dict.fromkeys(zip(frame["period"], frame["currency"], frame["flow"], strict=True)):
+            period, code, flow = key
+            part = frame[(frame["period"] == period) & (frame["currency"] == code) & (frame["flow"] == flow)]
+            yield f"{heading or title(kind, records(part))}, {flow}s {period}, {unit(code)[:-2]} million", part, SPECS[kind]
+        return
+    if "currency" in frame.columns and kind in ("balance", "years", "check", "growth"):
         # One table per currency: figures in different currencies never share a column.
-        spec = [c for c in SPECS[kind] if c.kind != "unit"]
+        spec = [c for c in SPECS[kind] if c.kind != "unit" and c.name in frame.columns]
         if _several_reporters(frame):  # --reporter all: each row says whose side it is seen from
             spec = [Column("reporter", "Reporter", "partner"), *spec]
         scopes = frame["scope"] if "scope" in frame.columns else None
@@ -700,11 +796,13 @@ def _sections(frame, kind: str, heading: str | None):
 #: Columns a table leaves out, in this order, when the terminal is too narrow for all of them
 #: ("partner" only when every row has the same partner, which the title then names).
 NARROW_DROPS: dict[str, tuple[str, ...]] = {
-    "balance": ("partner", "export_import_ratio", "total"),
+    "balance": ("partner", "export_import_ratio", "total", "figure"),
     "years": ("partner", "balance_change", "balance"),
+    "growth": ("partner", "periods_missing", "years", "total_cagr_pct", "exports_from", "imports_from"),
     "check": ("partner", "gap", "flow"),
     "partners": ("kind", "currencies", "flows"),
     "flows": ("reporter", "currency"),
+    "products": ("change_pct", "rank", "balance", "world_share_pct"),
 }
 
 

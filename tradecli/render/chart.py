@@ -16,7 +16,7 @@ from typing import IO, Any
 from .. import flags as flag_defs
 from .. import partners, periods
 from ..errors import MissingExtraError, UsageError
-from . import _SHORT_FLAG, SCOPE_WORDS, _decimals, _num, again_of, footnotes, products_words, records, unit
+from . import SCOPE_WORDS, SHORT_FLAG, again_of, common_decimals, footnotes, number_text, products_words, records, unit
 from .safetext import safe_text
 
 EXPORTS, IMPORTS, DEFICIT, SURPLUS = "█", "░", "-", "+"
@@ -80,7 +80,7 @@ def _word(balance: float | None) -> str:
 
 
 def _flags(row: dict[str, Any]) -> str:
-    return " ".join(_SHORT_FLAG.get(f, f) for f in flag_defs.split(str(row.get("flags") or "")))
+    return " ".join(SHORT_FLAG.get(f, f) for f in flag_defs.split(str(row.get("flags") or "")))
 
 
 def text_lines(group: Group, width: int):
@@ -88,9 +88,9 @@ def text_lines(group: Group, width: int):
     from rich.text import Text
 
     top = max((v for r in group.rows for v in (r["exports"], r["imports"]) if v is not None), default=0)
-    decimals = _decimals([v for r in group.rows for v in (r["exports"], r["imports"], r["balance"])])
+    decimals = common_decimals([v for r in group.rows for v in (r["exports"], r["imports"], r["balance"])])
     value_width = max(
-        _MIN_VALUE_WIDTH, *(len(_num(r[k], decimals)) for r in group.rows for k in ("exports", "imports", "balance"))
+        _MIN_VALUE_WIDTH, *(len(number_text(r[k], decimals)) for r in group.rows for k in ("exports", "imports", "balance"))
     )
     bar_width = max(10, min(width - _AROUND_BARS - value_width, 70))
     yield Text(safe_text(group.title), style="bold")
@@ -102,7 +102,7 @@ def text_lines(group: Group, width: int):
             line = Text(f"  {label:<{_LABEL_WIDTH}}  ")
             bar = char * _cells(r[label], top, bar_width)
             line.append(bar, style=style)
-            line.append(" " * (bar_width - len(bar)) + f" {_num(r[label], decimals):>{value_width}}")
+            line.append(" " * (bar_width - len(bar)) + f" {number_text(r[label], decimals):>{value_width}}")
             yield line
         # The balance spans the gap between the two bars: '-' where imports pass exports (deficit).
         low, high = sorted((_cells(r["exports"], top, bar_width), _cells(r["imports"], top, bar_width)))
@@ -112,9 +112,8 @@ def text_lines(group: Group, width: int):
         line = Text(f"  {'balance':<{_LABEL_WIDTH}}  " + " " * low)
         line.append(mark, style="green" if balance and balance > 0 else "red")
         pad = bar_width - low - len(mark)
-        line.append(
-            " " * max(pad, 0) + f" {_num(balance, decimals):>{value_width}}" + (f"  {_word(balance)}" if _word(balance) else "")
-        )
+        word = f"  {_word(balance)}" if _word(balance) else ""
+        line.append(" " * max(pad, 0) + f" {number_text(balance, decimals):>{value_width}}" + word)
         yield line
 
 
@@ -177,7 +176,7 @@ def write_image(frame, out: IO[bytes], kind: str) -> None:
 def _draw(ax, group: Group) -> None:
     """One panel: horizontal bars of exports and imports per period, the balance hatched and labelled."""
     rows = group.rows
-    decimals = _decimals([v for r in rows for v in (r["exports"], r["imports"], r["balance"])])
+    decimals = common_decimals([v for r in rows for v in (r["exports"], r["imports"], r["balance"])])
     labels = [
         _image_text(f"{partners.display(str(r['partner']))} {r['period']}") + (f"\n{_flags(r)}" if _flags(r) else "")
         for r in rows
@@ -189,7 +188,7 @@ def _draw(ax, group: Group) -> None:
         ax.barh([p + offset for p in positions], values, height=height, color=colour, hatch=hatch, label=name, edgecolor="white")
         for p, r in zip(positions, rows, strict=True):
             ax.annotate(
-                _num(r[name], decimals),
+                number_text(r[name], decimals),
                 (max(r[name] or 0, 0), p + offset),
                 xytext=(3, 0),
                 textcoords="offset points",
@@ -211,7 +210,7 @@ def _draw(ax, group: Group) -> None:
             label="balance: surplus" if surplus else "balance: deficit",
         )
         ax.annotate(
-            f"{_num(balance, decimals)} {_word(balance)}",
+            f"{number_text(balance, decimals)} {_word(balance)}",
             (max(balance, 0), p - height),
             xytext=(3, 0),
             textcoords="offset points",

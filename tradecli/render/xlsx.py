@@ -11,13 +11,24 @@ from __future__ import annotations
 from typing import IO, Any
 
 from ..errors import MissingExtraError
-from . import _decimals, raw, records, unit
+from . import common_decimals, raw, records, unit
 from .safetext import neutralise, xlsx_text
 
-SHEET_NAMES = {"balance": "balance", "years": "change", "partners": "partners", "sources": "figures", "problems": "problems"}
-_MONEY = {"exports", "imports", "total", "balance", "total_check_gap", "value"}
-_MONEY_CHANGE = {"exports_change", "imports_change", "total_change", "balance_change"}
-_PERCENT = {"balance_pct_of_total", "exports_change_pct", "imports_change_pct", "total_change_pct", "balance_change_pct"}
+SHEET_NAMES = {
+    "balance": "balance", "years": "change", "partners": "partners", "sources": "figures", "problems": "problems",
+    "growth": "growth",
+}  # fmt: skip
+_MONEY = {
+    "exports", "imports", "total", "balance", "total_check_gap", "value",
+    "world_exports", "world_imports", "world_total",
+    *(f"{m}_{end}" for m in ("exports", "imports", "total", "balance") for end in ("from", "to")),
+}  # fmt: skip
+_MONEY_CHANGE = {"exports_change", "imports_change", "total_change", "balance_change", "gap_exports", "gap_imports", "gap_total"}
+_PERCENT = {
+    "balance_pct_of_total", "exports_change_pct", "imports_change_pct", "total_change_pct", "balance_change_pct",
+    "exports_share_pct", "imports_share_pct", "total_share_pct",
+    "exports_cagr_pct", "imports_cagr_pct", "total_cagr_pct",
+}  # fmt: skip
 _RATIO = {"export_import_ratio"}
 _COUNT = {"figures", "line"}  # integer columns of partners (figures) and sources / problems (line)
 _MAX_WIDTH = 60
@@ -78,7 +89,7 @@ def _write_frame(sheet, frame) -> None:
     mixed = len(currencies) > 1
     for n, name in enumerate(columns, start=1):
         sheet.cell(row=1, column=n, value=header(name, currencies)).font = Font(bold=True)
-    whole = {name: _decimals(frame[name]) == 0 for name in columns if name in _MONEY | _MONEY_CHANGE}
+    whole = {name: common_decimals(frame[name]) == 0 for name in columns if name in _MONEY | _MONEY_CHANGE}
     widths = [len(header(name, currencies)) for name in columns]
     for r, row in enumerate(records(frame), start=2):
         for n, name in enumerate(columns, start=1):
