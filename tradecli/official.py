@@ -1034,9 +1034,7 @@ def convert(
             f"{len(sources)} file{'s' * (len(sources) != 1)} and {len(given)} --period: give one --period per file, "
             "in order, or none to read each file's year from the table or its name"
         )
-    if fmt == "tradestat":
-        if not currency:
-            raise UsageError("a TradeStat table does not say its unit: give --currency USD (US$ million) or INR (₹ crore)")
+    if fmt == "tradestat":  # a country-wise table needs --currency, a page by product states its unit (read_tradestat)
         labels = [periods.parse(p).label for p in given]
         if len(set(labels)) < len(labels):
             twice = next(p for p in labels if labels.count(p) > 1)
@@ -1050,6 +1048,8 @@ def convert(
     if fmt == "tradestat":
         seen: dict[str, str] = {}
         for s, part in zip(sources, parts, strict=True):
+            if "product" in part.figures.columns and (part.figures["product"].fillna("TOTAL") != "TOTAL").any():
+                continue  # pages by product: an import page, an export page and the World's hold the same years
             for label in dict.fromkeys(part.figures["period"]):
                 if label in seen:
                     raise TradeDataError(
