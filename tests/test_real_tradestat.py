@@ -236,3 +236,34 @@ def pages_total_cell(text: str) -> str:
 
 def figures_text(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
+
+
+COMTRADE_2019 = FIXTURES / "comtrade_india_2019_partners.csv"
+
+
+def test_the_countrywise_file_is_comtrade_not_tradestat(tmp_path):
+    """The repository's "country-wise 2019-20" CSV is a UN Comtrade legacy API download: refused by tradestat in one line."""
+    result = run("import", "tradestat", COMTRADE_2019, "-o", tmp_path / "out.csv")
+    assert result.exit_code == 1
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("Error: ") and "UN Comtrade" in line and "import comtrade" in line
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_china_share_of_india_trade_in_calendar_2019_from_comtrade(tmp_path):
+    out = tmp_path / "ct.csv"
+    assert run("import", "comtrade", COMTRADE_2019, "-o", out).exit_code == 0
+    source = list(csv.DictReader(io.StringIO(COMTRADE_2019.read_text(encoding="utf-8"))))
+    value = {(r["Partner ISO"], r["Trade Flow"].lower()): Decimal(r["Trade Value (US$)"]) / 10**6 for r in source}
+    assert {(r["Year"], r["Reporter ISO"], r["Commodity Code"]) for r in source} == {("2019", "IND", "TOTAL")}
+    rows = figures(out)
+    assert len(rows) == len(source)  # every partner row, the World's and the "nes" areas' too
+    result = run("balance", "china", "--share", "-d", out, "-f", "csv")
+    assert result.exit_code == 0, result.stderr
+    (row,) = figures_text(result.stdout)
+    assert (row["period"], row["basis"]) == ("2019", "calendar")  # a calendar year, never mixed with a fiscal one
+    for flow in ("export", "import"):
+        share = value[("CHN", flow)] / value[("WLD", flow)] * 100
+        assert Decimal(row[f"{flow}s_share_pct"]) == pytest.approx(share, abs=Decimal("1e-8"))
+    both = (value[("CHN", "export")] + value[("CHN", "import")]) / (value[("WLD", "export")] + value[("WLD", "import")])
+    assert Decimal(row["total_share_pct"]) == pytest.approx(both * 100, abs=Decimal("1e-8"))
