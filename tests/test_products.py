@@ -51,7 +51,9 @@ def page_total(path: Path) -> tuple[float, float]:
     """A page's own Total row (a partner's "Total", the World's "India's Total Import"): (first year, second year)."""
     text = path.read_text(encoding="latin-1")
     for chunk in text.split("<tr")[1:]:
-        cells = [" ".join(html.unescape(re.sub(r"<[^>]+>", " ", c)).split()) for c in re.findall(r"<td[^>]*>(.*?)</td>", chunk, re.S)]
+        cells = [
+            " ".join(html.unescape(re.sub(r"<[^>]+>", " ", c)).split()) for c in re.findall(r"<td[^>]*>(.*?)</td>", chunk, re.S)
+        ]
         if len(cells) >= 5 and cells[2] in ("Total", "India's Total Import"):
             first, second = (cells[3], cells[5]) if path == WORLD_IMPORT else (cells[3], cells[4])
             return float(first.replace(",", "")), float(second.replace(",", ""))
@@ -83,7 +85,11 @@ def test_the_pages_import_every_hs_chapter_with_its_words(imported):
     } | {"TOTAL"}
     # Each page's own Total row is written as product TOTAL: the flow's reported total.
     totals = {(r["partner"], r["flow"], r["period"]): float(r["value"]) for r in rows if r["product"] == "TOTAL"}
-    for path, partner, flow in ((CHINA_IMPORT, "CHN", "import"), (CHINA_EXPORT, "CHN", "export"), (WORLD_IMPORT, "WLD", "import")):
+    for path, partner, flow in (
+        (CHINA_IMPORT, "CHN", "import"),
+        (CHINA_EXPORT, "CHN", "export"),
+        (WORLD_IMPORT, "WLD", "import"),
+    ):
         assert (totals[(partner, flow, "FY2008-09")], totals[(partner, flow, "FY2009-10")]) == page_total(path)
     assert len(totals) == 6
 

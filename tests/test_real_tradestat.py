@@ -101,7 +101,8 @@ def test_every_page_of_every_year_imports(imported, pages):
     assert keys == expected
     assert f"{len(expected)} figures imported" in result.stderr
     china_years = {k[2] for k in keys if k[0] == "CHN"}
-    assert len(china_years) == 23 and min(china_years) == "FY1996-97" and max(china_years) == "FY2018-19"
+    assert len(china_years) == 23
+    assert (min(china_years), max(china_years)) == ("FY1996-97", "FY2018-19")
     # The repeated year is named once per flow, never silently dropped.
     assert result.stderr.count("FY2013-14 is also on 2012-14IndChina") == 2
 
@@ -140,7 +141,9 @@ def test_china_growth_over_a_span_and_year_on_year(imported, pages):
     china = totals(pages, world=False)
     result = run("growth", "china", "--from", "FY2008-09", "--to", "FY2018-19", "-d", out, "-f", "csv")
     (row,) = figures_text(result.stdout)
-    assert float(row["imports_cagr_pct"]) == pytest.approx(cagr(china[("import", "FY2008-09")], china[("import", "FY2018-19")], 10))
+    assert float(row["imports_cagr_pct"]) == pytest.approx(
+        cagr(china[("import", "FY2008-09")], china[("import", "FY2018-19")], 10)
+    )
     result = run("compare", "china", "--years", "--from", "FY2017-18", "-d", out, "-f", "csv")
     assert result.exit_code == 0, result.stderr
     rows = {r["period"]: r for r in figures_text(result.stdout)}
@@ -224,7 +227,9 @@ def test_a_repeated_year_that_differs_is_refused(tmp_path):
     result = run("import", "tradestat", FIXTURES / "tradestat_china" / "2012-14IndChinaImport.asp", later, "-o", out)
     assert result.exit_code == 1
     (line,) = result.stderr.splitlines()
-    assert line.startswith("Error: ") and "differ" in line and "2012-14IndChinaImport.asp" in line
+    assert line.startswith("Error: ")
+    assert "differ" in line
+    assert "2012-14IndChinaImport.asp" in line
     assert not out.exists()
 
 
@@ -246,7 +251,9 @@ def test_the_countrywise_file_is_comtrade_not_tradestat(tmp_path):
     result = run("import", "tradestat", COMTRADE_2019, "-o", tmp_path / "out.csv")
     assert result.exit_code == 1
     (line,) = result.stderr.splitlines()
-    assert line.startswith("Error: ") and "UN Comtrade" in line and "import comtrade" in line
+    assert line.startswith("Error: ")
+    assert "UN Comtrade" in line
+    assert "import comtrade" in line
     assert not (tmp_path / "out.csv").exists()
 
 

@@ -230,7 +230,9 @@ def read_tradestat(
     if is_commodity_page(text):
         return read_tradestat_products(text, name, currency, period, names, encoding_note)
     if kind := comtrade.csv_kind(text):
-        raise TradeDataError(f"{name}: a UN Comtrade file ({kind}), not a TradeStat table: import it with `tradecli import comtrade`")
+        raise TradeDataError(
+            f"{name}: a UN Comtrade file ({kind}), not a TradeStat table: import it with `tradecli import comtrade`"
+        )
     if not currency:
         raise UsageError("a TradeStat table does not say its unit: give --currency USD (US$ million) or INR (₹ crore)")
     if currency.upper() not in TRADESTAT_CURRENCIES:
