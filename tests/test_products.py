@@ -47,6 +47,19 @@ def page_rows(path: Path) -> dict[str, tuple[float | None, float | None]]:
     return out
 
 
+def page_total(path: Path) -> tuple[float, float]:
+    """A page's own Total row (a partner's "Total", the World's "India's Total Import"): (first year, second year)."""
+    text = path.read_text(encoding="latin-1")
+    for chunk in text.split("<tr")[1:]:
+        cells = [
+            " ".join(html.unescape(re.sub(r"<[^>]+>", " ", c)).split()) for c in re.findall(r"<td[^>]*>(.*?)</td>", chunk, re.S)
+        ]
+        if len(cells) >= 5 and cells[2] in ("Total", "India's Total Import"):
+            first, second = (cells[3], cells[5]) if path == WORLD_IMPORT else (cells[3], cells[4])
+            return float(first.replace(",", "")), float(second.replace(",", ""))
+    raise AssertionError(f"no Total row in {path}")
+
+
 @pytest.fixture(scope="module")
 def imported(tmp_path_factory) -> Path:
     """The three real pages imported into one flows file, through the CLI."""
@@ -60,7 +73,7 @@ def test_the_pages_import_every_hs_chapter_with_its_words(imported):
     rows = list(csv.DictReader(io.StringIO(imported.read_text(encoding="utf-8"))))
     chapters = page_rows(CHINA_IMPORT)
     mine = {r["product"]: r for r in rows if r["partner"] == "CHN" and r["flow"] == "import" and r["period"] == "FY2009-10"}
-    assert set(mine) == {k for k, v in chapters.items() if v[1] is not None}
+    assert set(mine) == {k for k, v in chapters.items() if v[1] is not None} | {"TOTAL"}
     assert float(mine["85"]["value"]) == chapters["85"][1] == 9667.06
     assert mine["85"]["product_name"].startswith("ELECTRICAL MACHINERY")
     assert {r["currency"] for r in rows} == {"USD"}
@@ -69,8 +82,16 @@ def test_the_pages_import_every_hs_chapter_with_its_words(imported):
     world = page_rows(WORLD_IMPORT)
     assert {r["product"] for r in rows if r["partner"] == "WLD" and r["period"] == "FY2008-09"} == {
         k for k, v in world.items() if v[0] is not None
-    }
-    assert "TOTAL" not in {r["product"] for r in rows}  # the pages' Total rows are checked, not written
+    } | {"TOTAL"}
+    # Each page's own Total row is written as product TOTAL: the flow's reported total.
+    totals = {(r["partner"], r["flow"], r["period"]): float(r["value"]) for r in rows if r["product"] == "TOTAL"}
+    for path, partner, flow in (
+        (CHINA_IMPORT, "CHN", "import"),
+        (CHINA_EXPORT, "CHN", "export"),
+        (WORLD_IMPORT, "WLD", "import"),
+    ):
+        assert (totals[(partner, flow, "FY2008-09")], totals[(partner, flow, "FY2009-10")]) == page_total(path)
+    assert len(totals) == 6
 
 
 def test_products_shares_concentration_change_and_world_share(imported):
@@ -79,12 +100,14 @@ def test_products_shares_concentration_change_and_world_share(imported):
     now = {k: v[1] for k, v in chapters.items() if v[1] is not None}
     total = sum(now.values())
     shares = sorted((100 * v / total for v in now.values()), reverse=True)
+    reported = page_total(CHINA_IMPORT)[1]
+    assert reported == pytest.approx(total, abs=0.5)  # the page's Total is its chapters' sum, up to rounding
     assert len(out) == len(now) == 96
     first = out.iloc[0]
     assert (first["product"], first["value"]) == ("85", 9667.06)
-    assert first["share_pct"] == pytest.approx(100 * 9667.06 / total)
-    assert first["flow_total"] == pytest.approx(total)
-    assert first["flow_total_from"] == "sum of products"
+    assert first["share_pct"] == pytest.approx(100 * 9667.06 / reported)
+    assert first["flow_total"] == reported
+    assert first["flow_total_from"] == "reported"
     assert first["top1_share_pct"] == pytest.approx(shares[0])
     assert first["top5_share_pct"] == pytest.approx(sum(shares[:5]))
     assert first["hhi"] == pytest.approx(sum(s * s for s in shares))
@@ -94,7 +117,9 @@ def test_products_shares_concentration_change_and_world_share(imported):
     world = page_rows(WORLD_IMPORT)
     assert first["world_value"] == world["85"][1]
     # Every figure the row uses: the product's with China and the World's.
-    assert first["figures"] == "tradestat-FY2009-10-CHN-import-85;tradestat-FY2009-10-WLD-import-85"
+    assert first["figures"] == (
+        "tradestat-FY2009-10-CHN-import-85;tradestat-FY2009-10-CHN-import-TOTAL;tradestat-FY2009-10-WLD-import-85"
+    )
     assert first["world_share_pct"] == pytest.approx(100 * 9667.06 / world["85"][1])
     exports = page_rows(CHINA_EXPORT)
     assert first["balance"] == pytest.approx(exports["85"][1] - 9667.06)
@@ -286,17 +311,37 @@ def test_comtrade_keeps_the_commodity_of_a_real_file_and_its_country_rows_only(t
     assert "no figures of product TOTAL for CHN with USA" in balance.stderr
 
 
-def test_a_balance_of_products_only_says_where_the_answer_is(imported):
+@pytest.fixture(scope="module")
+def chapters_only(imported, tmp_path_factory) -> Path:
+    """The imported pages without their Total rows: figures by product only (as an HS download without totals)."""
+    path = tmp_path_factory.mktemp("chapters") / "chapters.csv"
+    rows = list(csv.DictReader(io.StringIO(imported.read_text(encoding="utf-8"))))
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(r for r in rows if r["product"] != "TOTAL")
+    return path
+
+
+def test_a_balance_of_the_pages_uses_their_total_rows(imported):
+    result = run("balance", "china", "-p", "FY2009-10", "-d", imported, "-f", "json")
+    assert result.exit_code == 0, result.output
+    (row,) = json.loads(result.stdout)
+    assert (row["exports"], row["imports"]) == (page_total(CHINA_EXPORT)[1], page_total(CHINA_IMPORT)[1])
+    assert row["balance"] == pytest.approx(page_total(CHINA_EXPORT)[1] - page_total(CHINA_IMPORT)[1])
+
+
+def test_a_balance_of_products_only_says_where_the_answer_is(chapters_only):
     for engine in ("pandas", "duckdb"):
         if engine == "duckdb":
             pytest.importorskip("duckdb")
-        result = run("balance", "china", "-d", imported, env={"TRADECLI_ENGINE": engine})
+        result = run("balance", "china", "-d", chapters_only, env={"TRADECLI_ENGINE": engine})
         assert result.exit_code == 1
         assert "holds them by product only; see `tradecli products china`" in result.stderr
 
 
-def test_partners_lists_a_partner_with_figures_by_product_only(imported):
-    result = run("partners", "-d", imported, "-f", "json")
+def test_partners_lists_a_partner_with_figures_by_product_only(chapters_only):
+    result = run("partners", "-d", chapters_only, "-f", "json")
     assert result.exit_code == 0, result.output
     listed = {r["code"]: r for r in json.loads(result.stdout)}
     chapters = set(page_rows(CHINA_IMPORT)) | set(page_rows(CHINA_EXPORT))

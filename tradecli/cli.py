@@ -714,7 +714,9 @@ def import_command(
     emit(Result(result.figures, "flows", files=[*file, *([names_file] if names_file else [])]), Format.csv, output)
     warn(result.warnings)  # after writing: a refused --output is then the only line
     count, warnings = len(result.figures), len(result.warnings)
-    names = ", ".join(flows.display_name(f) for f in file)
+    shown = [flows.display_name(f) for f in file]
+    # Many files (a glob of years): the first and the last, and how many, so the line stays one line.
+    names = ", ".join(shown) if len(shown) <= 3 else f"{len(shown)} files, {shown[0]} … {shown[-1]}"
     sys.stderr.write(f"{names}: {count} figure{'s' * (count != 1)} imported, {warnings} warning{'s' * (warnings != 1)}\n")
 
 

@@ -251,6 +251,14 @@ def _kind(columns: list[str], delimiter: str, source: str) -> str:
     return "unknown"
 
 
+def csv_kind(text: str) -> str | None:
+    """The Comtrade CSV shape a text's first line names (e.g. "legacy Comtrade API CSV"), or None."""
+    first = text.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
+    delimiter = _delimiter(first)
+    kind = _kind(next(csv.reader([first], delimiter=delimiter), []), delimiter, "csv")
+    return None if kind == "unknown" else kind
+
+
 def _describe(columns: list[str], delimiter: str) -> str:
     kind = {"\t": "a TSV", ";": "a semicolon-separated file"}.get(delimiter, "a CSV")
     shown = ", ".join(c.strip() or "(blank)" for c in columns[:8]) + (", ..." if len(columns) > 8 else "")

@@ -26,7 +26,7 @@ import pandas as pd
 from . import bundled, comtrade, periods, validation
 from .errors import TradeDataError, UsageError
 from .read import flows
-from .validation import ERROR, WARNING, Problem
+from .validation import DEFAULT_PRODUCT, ERROR, WARNING, Problem
 
 FORMATS = ("tradestat", "comtrade")
 TRADESTAT_CURRENCIES = ("USD", "INR")
@@ -43,6 +43,8 @@ class Imported:
 
     figures: pd.DataFrame
     warnings: list[Problem] = field(default_factory=list)
+    #: Whether the figures are a TradeStat page by product (years of one partner and flow), not a year's table.
+    page: bool = False
 
 
 #: The biggest official file read (whole, into memory); a bigger one is refused in one line naming the limit.
@@ -227,6 +229,10 @@ def read_tradestat(
     text, encoding_note = comtrade.decode(flows.read_bytes(source, MAX_IMPORT_BYTES), name)
     if is_commodity_page(text):
         return read_tradestat_products(text, name, currency, period, names, encoding_note)
+    if kind := comtrade.csv_kind(text):
+        raise TradeDataError(
+            f"{name}: a UN Comtrade file ({kind}), not a TradeStat table: import it with `tradecli import comtrade`"
+        )
     if not currency:
         raise UsageError("a TradeStat table does not say its unit: give --currency USD (US$ million) or INR (₹ crore)")
     if currency.upper() not in TRADESTAT_CURRENCIES:
@@ -382,8 +388,10 @@ def read_tradestat_products(
 
     The page states its flow, partner, unit and years; ``currency`` and ``period``, if given, must
     agree with it (``period`` keeps that year only). Each HS code's figure becomes a row with
-    ``product`` and ``product_name``; the page's Total rows are checked against the sum of its codes,
-    not written (the country-wise table gives the same totals: importing both would give each twice).
+    ``product`` and ``product_name``. The page's own Total row (a partner's page: "Total"; the World's:
+    "India's Total Import/Export") is written as product TOTAL, the flow's reported total, and
+    checked against the sum of its codes; a partner page's "India's Total" row (the World's figure,
+    which the World's page gives) is not written.
     """
     parser = _Rows()
     parser.feed(text)
@@ -434,8 +442,9 @@ def read_tradestat_products(
         label = " ".join(row[: max(hs_at, desc_at) + 1]).casefold()
         code = row[hs_at] if len(row) > hs_at else ""
         if not (code.isascii() and code.isdigit() and validation.is_product(code)):
-            if len(row) > max(years) and "total" in label and "india" not in label and "share" not in label:
-                totals = {n: row[n] for n in years}  # the partner's (or India's) total of the codes
+            own = "india's total" in label if world else "total" in label and "india" not in label
+            if len(row) > max(years) and own and "share" not in label:
+                totals = {n: (line, row[n]) for n in years}  # the partner's (or India's) total of the codes
             continue
         description = html.unescape(row[desc_at]) if len(row) > desc_at else ""
         for n, year in years.items():
@@ -468,22 +477,47 @@ def read_tradestat_products(
                     "product_name": description,
                 }
             )
-    for n, cell in totals.items():
+    coded = len(records)
+    total_label = "India's Total" if world else "Total"
+    for n, (line, cell) in totals.items():
         try:
             stated_total = _decimal(cell)
         except ValueError:
+            raise TradeDataError(f"{name}: line {line}, Total, {header[n]}: '{cell}' is not a number") from None
+        if stated_total is None:
             continue
-        if stated_total is None or n not in sums:
+        year = years[n]
+        records.append(
+            {
+                "id": f"tradestat-{year.label}-{partner}-{flow}-{DEFAULT_PRODUCT}",
+                "reporter": "IND",
+                "partner": partner,
+                "flow": flow,
+                "period": year.label,
+                "currency": unit_code,
+                "value": _text(stated_total * 10 if unit_code == "INR" else stated_total),
+                "status": "reported",
+                "source": name,
+                "quote": f"line {line}: {total_label}, {header[n]} {cell}",
+                "note": f"TradeStat {flow.capitalize()} by commodity, {unit}; reporter India; {mapped}; "
+                f"the page's Total row: all commodities; year {header[n]} is {year.label} (April–March)",
+                "scope": "goods",
+                "scope_from": "stated",
+                "product": DEFAULT_PRODUCT,
+                "product_name": "",
+            }
+        )
+        if n not in sums:
             continue
-        if abs(stated_total - sums[n]) > _half_unit(stated_total) * (1 + len(records)):
+        if abs(stated_total - sums[n]) > _half_unit(stated_total) * (1 + coded):
             warnings.append(
                 Problem(name, None, header[n], cell, "check-mismatch",
                         f"the page's Total {cell} for {header[n]} differs from the sum of its HS codes {_text(sums[n])} "
                         "by more than rounding", WARNING)
             )  # fmt: skip
-    if not records:
+    if not coded:
         raise TradeDataError(f"{name}: no HS code rows with figures in the page's table")
-    return Imported(pd.DataFrame(records, columns=list(validation.COLUMNS), dtype="str"), warnings)
+    return Imported(pd.DataFrame(records, columns=list(validation.COLUMNS), dtype="str"), warnings, page=True)
 
 
 def _world_checks(
@@ -996,6 +1030,43 @@ def expand(sources: Sequence[str | Path]) -> list[str | Path]:
     return out
 
 
+def _pages_overlap(parts: list[Imported], files: list[str]) -> tuple[list[Imported], list[Problem]]:
+    """Pages by product that repeat a year an earlier page gives (TradeStat shows each year beside the one before).
+
+    A repeated figure equal to the earlier one is kept once, with one warning per page and year; one
+    that differs is refused (TradeDataError), naming both pages. Country-wise tables are left as they are.
+    Returns the parts without the repeats and the warnings.
+    """
+    key = list(validation.KEY)
+    first: dict[tuple, tuple[str, str]] = {}  # key -> (file, value)
+    out, warnings = [], []
+    for part, file in zip(parts, files, strict=True):
+        if not part.page:
+            out.append(part)
+            continue
+        figures = part.figures
+        keys = list(figures[key].itertuples(index=False, name=None))
+        repeated = [k in first for k in keys]
+        for k, value, again in zip(keys, figures["value"], repeated, strict=True):
+            if again and Decimal(first[k][1]) != Decimal(value):
+                raise TradeDataError(
+                    f"{file} and {first[k][0]} both give {k[2]} {k[1]} {k[3]} product {k[6]} but differ: {value} against "
+                    f"{first[k][1]}; import the pages separately"
+                )
+        for k, value in zip(keys, figures["value"], strict=True):
+            first.setdefault(k, (file, value))
+        if any(repeated):
+            kept = figures[[not r for r in repeated]]
+            for label, earlier in dict.fromkeys((k[3], first[k][0]) for k, r in zip(keys, repeated, strict=True) if r):
+                warnings.append(
+                    Problem(file, None, "period", label, "duplicate-figure",
+                            f"{label} is also on {earlier}, with the same figures: kept once, from {earlier}", WARNING)
+                )  # fmt: skip
+            part = dataclasses.replace(part, figures=kept.reset_index(drop=True))
+        out.append(part)
+    return out, warnings
+
+
 def convert(
     fmt: str,
     sources: Sequence[str | Path],
@@ -1035,8 +1106,7 @@ def convert(
             "in order, or none to read each file's year from the table or its name"
         )
     if fmt == "tradestat":
-        if not currency:
-            raise UsageError("a TradeStat table does not say its unit: give --currency USD (US$ million) or INR (₹ crore)")
+        # --currency is checked per file: a page by product states its unit, a country-wise table does not.
         labels = [periods.parse(p).label for p in given]
         if len(set(labels)) < len(labels):
             twice = next(p for p in labels if labels.count(p) > 1)
@@ -1047,17 +1117,19 @@ def convert(
         else read_comtrade(s, commodity, n, months=months)
         for s, n, p in zip(sources, names or [None] * len(sources), given or [None] * len(sources), strict=True)
     ]  # fmt: skip
+    overlaps: list[Problem] = []
     if fmt == "tradestat":
         seen: dict[str, str] = {}
         for s, part in zip(sources, parts, strict=True):
-            for label in dict.fromkeys(part.figures["period"]):
+            for label in dict.fromkeys(part.figures["period"]) if not part.page else ():
                 if label in seen:
                     raise TradeDataError(
                         f"{seen[label]} and {_file_name(s)} are both tables of {label}: give one --period per file, in order"
                     )
                 seen[label] = _file_name(s)
+        parts, overlaps = _pages_overlap(parts, [_file_name(s) for s in sources])
     frame = pd.concat([p.figures for p in parts], ignore_index=True) if parts else pd.DataFrame(columns=validation.COLUMNS)
-    warnings = _named_once([w for p in parts for w in p.warnings])
+    warnings = _named_once([w for p in parts for w in p.warnings]) + overlaps
     if frame.empty:
         raise TradeDataError(f"{', '.join(names or [_file_name(s) for s in sources])}: no figures to import")
     buffer = io.StringIO()
