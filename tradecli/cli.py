@@ -287,6 +287,23 @@ ScopeOpt = Annotated[
         show_default=False,
     ),
 ]
+EngineOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--engine",
+        help="Read big files with: auto (pandas for small CSV, DuckDB for Parquet and big CSV), pandas, duckdb "
+        "(tradecli[big]) or spark (tradecli[spark]; see docs/engines.md). Default: $TRADECLI_ENGINE, else auto.",
+        show_default=False,
+    ),
+]
+SparkRemoteOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--spark-remote",
+        help="With --engine spark: a Spark Connect server, sc://host:15002. Default: $SPARK_REMOTE, else a local session.",
+        show_default=False,
+    ),
+]
 FxOpt = Annotated[
     list[str] | None,
     typer.Option(
@@ -317,11 +334,11 @@ def _progress(message: str):
         status.stop()
 
 
-def _open(data: list[str] | None, with_bundled: bool):
-    """The dataset a command reads: --data, else $TRADECLI_DATA, else the bundled data."""
+def _open(data: list[str] | None, with_bundled: bool, engine: str | None = None, spark_remote: str | None = None):
+    """The dataset a command reads: --data, else $TRADECLI_DATA, else the bundled data, by --engine."""
     from .dataset import Dataset
 
-    return Dataset.open(data, with_bundled, _from_env("TRADECLI_DATA", data))
+    return Dataset.open(data, with_bundled, _from_env("TRADECLI_DATA", data), engine, spark_remote)
 
 
 def _answer(ask, more_files=()):
@@ -355,6 +372,8 @@ def balance(
     fmt: FormatOpt = Format.auto,
     data: DataOpt = None,
     with_bundled: WithBundledOpt = False,
+    engine: EngineOpt = None,
+    spark_remote: SparkRemoteOpt = None,
     output: OutputOpt = None,
     fx: FxOpt = None,
 ) -> None:
@@ -362,7 +381,7 @@ def balance(
     from . import render
 
     rates, fx_files = _rates(fx, currency, data) or (None, [])
-    question = _open(data, with_bundled).select(partner, reporter, period, scope)
+    question = _open(data, with_bundled, engine, spark_remote).select(partner, reporter, period, scope)
     batches = question.balance_batches(currency, rates)
     chosen = render.resolve(render.for_path(fmt, output), sys.stdout if output in (None, "-") else None)
     if batches is not None and chosen is Format.csv:
@@ -395,12 +414,14 @@ def compare(
     fmt: FormatOpt = Format.auto,
     data: DataOpt = None,
     with_bundled: WithBundledOpt = False,
+    engine: EngineOpt = None,
+    spark_remote: SparkRemoteOpt = None,
     output: OutputOpt = None,
     fx: FxOpt = None,
 ) -> None:
     """Compare partners side by side, or with --years each partner's change on the previous period."""
     rates, fx_files = _rates(fx, currency, data) or (None, [])
-    question = _open(data, with_bundled).select(partner, reporter, period, scope)
+    question = _open(data, with_bundled, engine, spark_remote).select(partner, reporter, period, scope)
     ask = (lambda: question.years(currency, rates)) if years else (lambda: question.side_by_side(currency, rates))
     _emit(_answer(ask, fx_files), fmt, output)
 
@@ -457,10 +478,12 @@ def partners_command(
     fmt: FormatOpt = Format.auto,
     data: DataOpt = None,
     with_bundled: WithBundledOpt = False,
+    engine: EngineOpt = None,
+    spark_remote: SparkRemoteOpt = None,
     output: OutputOpt = None,
 ) -> None:
     """List every partner with its periods, currencies and flows, and those named without figures."""
-    question = _open(data, with_bundled).select(reporter=reporter)
+    question = _open(data, with_bundled, engine, spark_remote).select(reporter=reporter)
     _emit(_answer(question.partners), fmt, output)
 
 
@@ -480,10 +503,12 @@ def sources(
     fmt: FormatOpt = Format.auto,
     data: DataOpt = None,
     with_bundled: WithBundledOpt = False,
+    engine: EngineOpt = None,
+    spark_remote: SparkRemoteOpt = None,
     output: OutputOpt = None,
 ) -> None:
     """Show each figure behind the numbers with its exact quote and source document."""
-    question = _open(data, with_bundled).select(partner, reporter, period, scope)
+    question = _open(data, with_bundled, engine, spark_remote).select(partner, reporter, period, scope)
     _emit(_answer(question.sources), fmt, output)
 
 
@@ -509,12 +534,14 @@ def validate(
     fmt: FormatOpt = Format.auto,
     data: DataOpt = None,
     with_bundled: WithBundledOpt = False,
+    engine: EngineOpt = None,
+    spark_remote: SparkRemoteOpt = None,
     output: OutputOpt = None,
 ) -> None:
     """Check figure files: one row per problem with its line, column, value, code and severity."""
     from .read import flows
 
-    dataset = _open([*(file or []), *(data or [])], with_bundled)
+    dataset = _open([*(file or []), *(data or [])], with_bundled, engine, spark_remote)
     result = dataset.validate()
     _emit(result, fmt, output)
     errors = int((result.frame["severity"] == "error").sum())
