@@ -96,9 +96,14 @@ def session(remote: str | None = None):
         check_installed(remote)
         from pyspark.sql import SparkSession
 
+        import logging
+
+        # pyspark logs every failed query's context on its own stderr handler; tradecli says it in one line.
+        for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
+            logging.getLogger(name).disabled = True
         builder = SparkSession.builder.appName("tradecli")
         if remote:
-            with _quiet_stderr(None):
+            with _quiet_stderr(None), _spark_errors():
                 _session = builder.remote(remote).getOrCreate()
             return _session
         try:
@@ -119,12 +124,14 @@ def session(remote: str | None = None):
             .config("spark.driver.bindAddress", "127.0.0.1")
             .config("spark.ui.enabled", "false")
             .config("spark.ui.showConsoleProgress", "false")
+            # One machine: a few shuffle partitions (Spark's 200 cost seconds per query on small answers).
+            .config("spark.sql.shuffle.partitions", str(max(2, os.cpu_count() or 2)))
             .config("spark.sql.session.timeZone", "UTC")
             .config("spark.sql.ansi.enabled", "true")  # an error, never a silent NULL, where a query is wrong
             .config("spark.driver.extraJavaOptions", f"-Djava.io.tmpdir={_local_dir}")
         )
         log = os.path.join(_local_dir, "spark.log")
-        with _quiet_stderr(log), _environment(SPARK_LOCAL_IP="127.0.0.1"):
+        with _quiet_stderr(log), _environment(SPARK_LOCAL_IP="127.0.0.1"), _spark_errors():
             _session = builder.getOrCreate()
         _session.sparkContext.setLogLevel("ERROR")
         return _session
@@ -181,7 +188,8 @@ def _environment(**values: str) -> Iterator[None]:
 def _spark_errors() -> Iterator[None]:
     """Spark's failures as one-line TradeDataErrors: a full disk or temp dir says where and what to set."""
     try:
-        yield
+        with _pandas_boundary():
+            yield
     except TradeError:
         raise
     except Exception as exc:  # pyspark, py4j and Spark Connect each raise their own classes
@@ -201,10 +209,11 @@ def _spark_errors() -> Iterator[None]:
 
 @contextlib.contextmanager
 def _pandas_boundary() -> Iterator[None]:
-    # pyspark 4.3 warns "PySpark does not yet fully support pandas >= 3.0.0" (a FutureWarning) on every
-    # toPandas under pandas 3. Only plain columns (text, numbers, lists) come back here, and the tests
-    # compare them column by column with the pandas and DuckDB engines, so this one warning is silenced
-    # here, at the boundary, and nowhere else.
+    # pyspark 4.3 warns "PySpark does not yet fully support pandas >= 3.0.0" (a FutureWarning) wherever it
+    # checks the pandas version (createDataFrame, toPandas, ...) under pandas 3. tradecli uses no
+    # pandas-on-Spark path: answers come back as Python rows and become a pandas frame here, and the tests
+    # compare them column by column with the pandas and DuckDB engines. So this one warning is silenced at
+    # this boundary (every call into Spark goes through it) and nowhere else.
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
         yield
@@ -264,6 +273,28 @@ def _render(sql: str, tables: dict[str, dict[str, str]], views: dict[str, str]):
     return tree.sql("spark"), names, created
 
 
+def _order_by_aggregates(select):
+    """A grouped select ordered by aggregates it does not select (``ORDER BY min(line)``), which Spark cannot
+    resolve next to HAVING: the aggregates selected as hidden columns, ordered and dropped by an outer select."""
+    from sqlglot import exp
+
+    orders = select.args["order"].expressions
+    if not any(o.find(exp.AggFunc) for o in orders):
+        return None
+    names = [s.alias_or_name for s in select.expressions]
+    inner = select.copy()
+    inner.set("expressions", [*inner.expressions, *(exp.alias_(o.this, f"__order_{n}") for n, o in enumerate(orders))])
+    inner.set("order", None)
+    inner.set("limit", None)
+    outer = exp.select(*(exp.column(name, quoted=True) for name in names)).from_(inner.subquery("__ordered"))
+    keys = [o.copy() for o in orders]
+    for n, key in enumerate(keys):
+        key.set("this", exp.column(f"__order_{n}"))
+    outer.set("order", exp.Order(expressions=keys))
+    outer.set("limit", select.args.get("limit"))
+    return outer
+
+
 def _parameter(node) -> str:
     """The name of a ``$name`` parameter (sqlglot reads DuckDB's as a placeholder)."""
     return node.this if isinstance(node.this, str) else node.name
@@ -297,8 +328,12 @@ def _spark_semantics(tree):
             return exp.Anonymous(this="ANY_VALUE", expressions=[node.this.this, exp.true()])
         if isinstance(node, exp.TryCast | exp.Cast) and node.to.this in (exp.DataType.Type.DOUBLE, exp.DataType.Type.FLOAT):
             # Java's parser reads '1d' and '1f' as numbers; DuckDB does not
-            suffix = exp.RegexpLike(this=node.this.copy(), expression=exp.Literal.string(r"[dDfF]\s*$"))
+            suffix = exp.RegexpLike(this=node.this.copy(), expression=exp.Literal.string(r"[0-9.][dDfF]\s*$"))
             return exp.If(this=suffix, true=exp.Null(), false=node.copy()) if isinstance(node, exp.TryCast) else node
+        if isinstance(node, exp.Select) and node.args.get("group") and node.args.get("order"):
+            ordered = _order_by_aggregates(node)
+            if ordered is not None:
+                return ordered
         if isinstance(node, exp.Select):
             unnests = [s for s in node.expressions if isinstance(s.unalias(), exp.Unnest | exp.Explode)]
             if len(unnests) > 1:  # DuckDB zips unnests of one select; Spark allows one generator: INLINE(ARRAYS_ZIP(...))
