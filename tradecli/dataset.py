@@ -129,8 +129,8 @@ class Dataset:
 
         # How to ask again: the files named with --data (not those of $TRADECLI_DATA, which stays set).
         again = tuple(a for f in data or () for a in ("-d", str(f))) + (("--with-bundled",) if data and with_bundled else ())
+        # --spark-remote is left out: a Spark Connect address may carry a token, which is never printed.
         again += ("--engine", chosen.name) if engine is not None else ()
-        again += ("--spark-remote", spark_remote) if spark_remote else ()
         return cls(inputs=tuple(flows.resolve_sources(data, with_bundled, env)), again=again, engine=chosen)
 
     @classmethod

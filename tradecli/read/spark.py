@@ -62,6 +62,8 @@ def check_installed(remote: str | None = None) -> None:
             f"the Spark engine needs {' and '.join(missing)}, which is not installed; "
             "install it with: pip install 'tradecli[spark]'"
         )
+    if (remote or _remote()) and find_spec("grpc") is None:
+        raise SparkMissing("Spark Connect needs grpcio, which is not installed; install it with: pip install 'pyspark[connect]'")
     java_home = os.environ.get("JAVA_HOME")
     if not (remote or _remote()) and not shutil.which("java") and not (java_home and Path(java_home, "bin", "java").exists()):
         raise SparkMissing(
@@ -94,9 +96,9 @@ def session(remote: str | None = None):
             return _session
         remote = remote or _remote()
         check_installed(remote)
-        from pyspark.sql import SparkSession
-
         import logging
+
+        from pyspark.sql import SparkSession
 
         # pyspark logs every failed query's context on its own stderr handler; tradecli says it in one line.
         for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
@@ -461,17 +463,32 @@ class Connection:
             frame = reader.load(path)
             if header is None:
                 frame = frame.toDF(*[c.strip().lstrip("\ufeff") for c in frame.columns])
-            frame = _numbered(self._spark, frame)
+            frame = _numbered(self._spark, frame, one_task=multiline or _one_split(self._spark, source))
         view = f"tradecli_{self._id}_src_{key}"
         frame.createOrReplaceTempView(view)
         self._views[key] = view
         self._tables[view] = {f.name: f.dataType.simpleString() for f in frame.schema.fields}
 
 
-def _numbered(spark, frame):
-    """``frame`` with its record number in file order (1 = first record), counted per file block so no
-    single task numbers the whole file: each block's rows are consecutive, blocks are ordered by file and offset."""
+def _one_split(spark, source: str | Path) -> bool:
+    """Whether Spark reads a local file in one task (no bigger than spark.sql.files.maxPartitionBytes)."""
+    if remote_source(source):
+        return False
+    limit = spark.conf.get("spark.sql.files.maxPartitionBytes", "128MB")
+    units = {"b": 1, "k": 2**10, "m": 2**20, "g": 2**30}
+    number = re.fullmatch(r"(\d+)\s*([bkmg]?)b?", limit.strip().lower())
+    most = int(number.group(1)) * units[number.group(2) or "b"] if number else 0
+    return Path(source).stat().st_size <= most
+
+
+def _numbered(spark, frame, one_task: bool = False):
+    """``frame`` with its record number in file order (1 = first record). A file read in one task is numbered
+    as it is read; otherwise rows are counted per file block, so no single task numbers the whole file: each
+    block's rows are consecutive, blocks are ordered by file and offset."""
     from pyspark.sql import functions as F
+
+    if one_task:
+        return frame.select("*", (F.monotonically_increasing_id() + 1).alias(_ROW))
 
     frame = frame.select(
         "*",
