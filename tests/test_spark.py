@@ -123,7 +123,8 @@ def test_a_partner_with_mirror_figures(table):
 
 def test_period_with_years(table):
     out = same_everywhere("compare", "india", "--years", "--period", "FY2024-25", "--data", table, "--reporter", "BRA")
-    assert "FY2024-25" in out and "FY2023-24" in out, "a change on the period before the one shown"
+    assert "FY2024-25" in out
+    assert "FY2023-24" in out, "a change on the period before the one shown"
 
 
 def test_partners_and_sources(table):
@@ -204,11 +205,8 @@ def test_nothing_of_spark_loads_unless_asked(table):
     assert out.strip() == "[]"
 
 
-def test_spark_asked_without_its_extra_is_one_line(tmp_path, table):
-    hide = tmp_path / "hide"
-    hide.mkdir()
-    (hide / "pyspark.py").write_text("raise ImportError('hidden')\n")
-    code = (
+def test_spark_asked_without_its_extra_is_one_line(table):
+    code = (  # pyspark looked for and not found, as on an install without the extra
         "import importlib.util, sys\n"
         "real = importlib.util.find_spec\n"
         "importlib.util.find_spec = lambda n, *a: None if n == 'pyspark' else real(n, *a)\n"
@@ -232,3 +230,58 @@ def test_spark_keeps_its_log_off_stderr(table):
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     assert done.stdout == run("pandas", "balance", "--data", table, "--reporter", "PER", "-f", "csv")[1]
+
+
+def test_a_local_session_without_java_is_one_line(table):
+    env = {k: v for k, v in os.environ.items() if k not in ("JAVA_HOME", "SPARK_REMOTE")}
+    env["PATH"] = str(Path(sys.executable).parent)  # this Python, and no java
+    done = subprocess.run([sys.executable, "-m", "tradecli", "validate", str(table), "--engine", "spark"],
+                          capture_output=True, text=True, env=env)  # fmt: skip
+    assert done.returncode == 1
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert done.stderr.startswith("Error: a local Spark session needs Java 17 or later, which was not found; install it")
+
+
+def test_spark_scratch_is_private_under_the_system_temp_dir(spark_session):
+    import tempfile
+
+    local = Path(spark_session.sparkContext.getConf().get("spark.local.dir"))
+    assert local.parent == Path(tempfile.gettempdir())
+    assert local.name.startswith("tradecli-spark-")
+    assert oct(local.stat().st_mode & 0o777) == oct(0o700)
+
+
+@pytest.mark.parametrize(
+    ("failure", "words"),
+    [
+        ("java.io.IOException: No space left on device", "Spark ran out of temporary space in "),
+        ("java.lang.OutOfMemoryError: Java heap space", "Spark ran out of memory (2g for a local session)"),
+    ],
+)
+def test_a_full_disk_or_memory_is_one_line(failure, words):
+    from tradecli.errors import TradeDataError
+    from tradecli.read import spark
+
+    with pytest.raises(TradeDataError) as caught, spark._spark_errors():
+        raise RuntimeError(f"An error occurred while calling o42.collect.\n: {failure}\n\tat org.apache.spark...")
+    assert str(caught.value).startswith(words)
+    assert "\n" not in str(caught.value)
+
+
+def test_the_rendering_keeps_duckdb_meaning(spark_session):
+    from tradecli.read import spark
+
+    sql = "SELECT list(x ORDER BY k), len(list(x)), max(CAST(isinf(n) AS INTEGER)) FROM t WHERE k < $most"
+    text, names, _ = spark.render(sql, {"t": {"k": "bigint", "x": "string", "n": "double"}}, {})
+    assert "ARRAY_SORT(COLLECT_LIST(STRUCT(" in text  # ordered, NULLs kept (a struct is never NULL)
+    assert "SIZE(" in text
+    assert "LENGTH(" not in text
+    assert "IS_INF" not in text
+    assert names == ("most",)
+    assert ":most" in text  # a named argument, never a pasted value
+    rows = spark_session.createDataFrame([(2, None, 1.0), (1, "a", float("inf")), (9, "z", 0.0)], "k bigint, x string, n double")
+    rows.createOrReplaceTempView("t")
+    assert list(spark_session.sql(text, args={"most": 5}).collect()[0]) == [["a", None], 2, 1]  # DuckDB's answer
+    values = "FROM (VALUES (2, NULL, 1.0), (1, 'a', 'inf'::DOUBLE), (9, 'z', 0.0)) t(k, x, n)"
+    assert duckdb.execute(sql.replace("FROM t", values), {"most": 5}).fetchone() == (["a", None], 2, 1)
+    spark_session.catalog.dropTempView("t")

@@ -154,9 +154,6 @@ def _stop() -> None:
 def _quiet_stderr(log: str | None) -> Iterator[None]:
     """While the JVM starts, file descriptor 2 points at ``log`` (or /dev/null): the JVM inherits it,
     so Spark's start-up banner, log4j lines and warnings never reach the user's stderr."""
-    import sys
-
-    sys.stderr.flush()
     saved = os.dup(2)
     target = os.open(log or os.devnull, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     try:
