@@ -432,9 +432,10 @@ class Connection:
 
         path = str(source)
         if bigfiles.is_parquet(source):
+            # Parquet numbers its rows itself (per file, as DuckDB's file_row_number): no counting pass.
             frame = self._spark.read.parquet(path)
-            frame = frame.select("*", F.col("_metadata.row_index").alias("file_row_number"))
-            frame = _numbered(self._spark, frame)
+            index = F.col("_metadata.row_index")
+            frame = frame.select("*", index.alias("file_row_number"), (index + 1).alias(_ROW))
         else:
             local = not remote_source(source)
             header = list(bigfiles._columns_of(source)) if local else None
