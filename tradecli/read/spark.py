@@ -371,18 +371,11 @@ class Result:
         return rows[0] if rows else None
 
     def df(self):
-        """The answer as a pandas frame (it is small: the wide table, suspects, located findings)."""
-        import pandas as pd
-
+        """The answer as a pandas frame, through Arrow (pyarrow's own conversion: pyspark's toPandas is one
+        of the paths that does not support pandas 3)."""
         with _spark_errors():
-            rows = self._frame.collect()
-        names = [f.name for f in self._frame.schema.fields]
-        frame = pd.DataFrame.from_records([tuple(r) for r in rows], columns=names)
-        return frame.astype({n: "float64" for n, f in zip(names, self._frame.schema.fields, strict=True) if _is_double(f)})
-
-
-def _is_double(field) -> bool:
-    return field.dataType.simpleString() in ("double", "float")
+            table = self._frame.toArrow()
+        return table.to_pandas()
 
 
 class Connection:
