@@ -91,7 +91,7 @@ def spans_lines(source: str | Path) -> bool:
     return not found or bool(found[0].breaks)
 
 
-def _remote(source: str | Path) -> bool:
+def is_remote(source: str | Path) -> bool:
     """Whether ``source`` is a URL such as s3a://bucket/x.parquet (only the Spark engine reads these)."""
     return "://" in str(source)
 
@@ -215,7 +215,7 @@ def screened(source: str | Path, name: str) -> screen.Screen:
     """The file screened as the pandas reader screens it (once per file version; Parquet is not CSV text):
     its first problem, if any (one that cannot be opened is "unreadable"), and how records map to physical lines."""
     try:
-        if _remote(source):  # a URL only Spark reads (s3a://, hdfs://, abfss://): screened by nothing on this machine
+        if is_remote(source):  # a URL only Spark reads (s3a://, hdfs://, abfss://): screened by nothing on this machine
             return screen.Screen(name, text=True)
         path = screen.regular(source)
         info = path.stat()
@@ -237,7 +237,7 @@ def screened(source: str | Path, name: str) -> screen.Screen:
 def _header(con, scan: str, source: str | Path) -> list[str]:
     """The file's column names as written (DuckDB would rename a column called "line", which the scan adds);
     a CSV header that repeats a name is returned unread by DuckDB, for check_columns to name the repeat."""
-    typed = is_parquet(source) or _remote(source)  # the engine reads a remote header itself
+    typed = is_parquet(source) or is_remote(source)  # the engine reads a remote header itself
     header = [] if typed else _csv_header(source)
     if len(set(header)) < len(header):
         return header

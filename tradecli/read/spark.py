@@ -39,17 +39,10 @@ from ..errors import TradeDataError, TradeError
 LOCAL_MASTER = "local[*]"
 #: Memory of a local session's driver JVM (it runs the whole job in local mode), as DuckDB's MEMORY_LIMIT.
 DRIVER_MEMORY = "2g"
-#: Schemes Spark reads through Hadoop file systems; such a source is not screened on this machine.
-REMOTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 class SparkMissing(TradeError):
     """Spark cannot start here: the extra or Java is missing (one line saying what to install)."""
-
-
-def remote_source(source: str | Path) -> bool:
-    """Whether ``source`` is a URL (s3a://, hdfs://, abfss://, file://) that only Spark reads."""
-    return bool(REMOTE.match(str(source)))
 
 
 def check_installed(remote: str | None = None) -> None:
@@ -318,8 +311,6 @@ def _spark_semantics(tree):
             return exp.Anonymous(this="TRANSFORM", expressions=[items, lam])
         if isinstance(node, exp.ArrayAgg):  # list(DISTINCT x): a set
             return exp.Anonymous(this="COLLECT_SET", expressions=[node.this.expressions[0]])
-        if isinstance(node, exp.Length) and isinstance(node.this, exp.ArrayAgg | exp.Array | exp.Anonymous):
-            return exp.ArraySize(this=node.this)  # len(list) counts items; Spark's LENGTH counts characters
         if isinstance(node, exp.IsInf):
             infinity = exp.Cast(this=exp.Literal.string("Infinity"), to=exp.DataType.build("DOUBLE"))
             return exp.EQ(this=exp.Abs(this=node.this), expression=infinity)
@@ -344,7 +335,25 @@ def _spark_semantics(tree):
                 node.set("expressions", [s for s in node.expressions if s not in unnests] + [zipped])
         return node
 
-    return tree.transform(fix, copy=False)
+    def size(node):  # after ``fix``: list(x) is already TRANSFORM(...) here
+        if isinstance(node, exp.Length) and isinstance(node.this, exp.ArrayAgg | exp.Array | exp.Anonymous):
+            return exp.ArraySize(this=node.this)  # len(list) counts items; Spark's LENGTH counts characters
+        return node
+
+    return _bottom_up(_bottom_up(tree, fix), size)
+
+
+def _bottom_up(tree, change):
+    """``tree`` with ``change`` applied to every node, children before their parent (sqlglot's transform goes
+    top-down and does not revisit what it replaced, so list() inside a rewritten select would keep Spark's meaning)."""
+    for node in reversed(list(tree.walk())):
+        new = change(node)
+        if new is not node:
+            if node is tree:
+                tree = new
+            else:
+                node.replace(new)
+    return tree
 
 
 # --- the connection -----------------------------------------------------------------------------
@@ -430,7 +439,7 @@ class Connection:
             index = F.col("_metadata.row_index")
             frame = frame.select("*", index.alias("file_row_number"), (index + 1).alias(_ROW))
         else:
-            local = not remote_source(source)
+            local = not bigfiles.is_remote(source)
             header = list(bigfiles._columns_of(source)) if local else None
             # A record may span lines only where the screen saw a quoted line break (or a remote file, unscreened).
             multiline = not local or bigfiles.spans_lines(source)
@@ -463,7 +472,9 @@ class Connection:
 
 def _one_split(spark, source: str | Path) -> bool:
     """Whether Spark reads a local file in one task (no bigger than spark.sql.files.maxPartitionBytes)."""
-    if remote_source(source):
+    from .bigfiles import is_remote
+
+    if is_remote(source):
         return False
     limit = spark.conf.get("spark.sql.files.maxPartitionBytes", "128MB")
     units = {"b": 1, "k": 2**10, "m": 2**20, "g": 2**30}
