@@ -295,6 +295,23 @@ ScopeOpt = Annotated[
         show_default=False,
     ),
 ]
+EngineOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--engine",
+        help="Read big files with: auto (pandas for small CSV, DuckDB for Parquet and big CSV), pandas, duckdb "
+        "(tradecli[big]) or spark (tradecli[spark]; see docs/engines.md). Default: $TRADECLI_ENGINE, else auto.",
+        show_default=False,
+    ),
+]
+SparkRemoteOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--spark-remote",
+        help="With --engine spark: a Spark Connect server, sc://host:15002. Default: $SPARK_REMOTE, else a local session.",
+        show_default=False,
+    ),
+]
 FxOpt = Annotated[
     list[str] | None,
     typer.Option(
@@ -325,11 +342,11 @@ def _progress(message: str):
         status.stop()
 
 
-def _open(data: list[str] | None, with_bundled: bool):
-    """The dataset a command reads: --data, else $TRADECLI_DATA, else the bundled data."""
+def _open(data: list[str] | None, with_bundled: bool, engine: str | None = None, spark_remote: str | None = None):
+    """The dataset a command reads: --data, else $TRADECLI_DATA, else the bundled data, by --engine."""
     from .dataset import Dataset
 
-    return Dataset.open(data, with_bundled, _from_env("TRADECLI_DATA", data))
+    return Dataset.open(data, with_bundled, _from_env("TRADECLI_DATA", data), engine, spark_remote)
 
 
 def _answer(ask, more_files=()):
@@ -375,6 +392,8 @@ def balance(
     fmt: FormatOpt = Format.auto,
     data: DataOpt = None,
     with_bundled: WithBundledOpt = False,
+    engine: EngineOpt = None,
+    spark_remote: SparkRemoteOpt = None,
     output: OutputOpt = None,
     fx: FxOpt = None,
 ) -> None:
@@ -382,7 +401,7 @@ def balance(
     from . import render
 
     rates, fx_files = _rates(fx, currency, data) or (None, [])
-    question = _open(data, with_bundled).select(partner, reporter, period, scope, start, end)
+    question = _open(data, with_bundled, engine, spark_remote).select(partner, reporter, period, scope, start, end)
     batches = None if share or members else question.balance_batches(currency, rates)
     chosen = render.resolve(render.for_path(fmt, output), sys.stdout if output in (None, "-") else None)
     if batches is not None and chosen is Format.csv:
@@ -416,13 +435,15 @@ def growth(
     with_bundled: WithBundledOpt = False,
     output: OutputOpt = None,
     fx: FxOpt = None,
+    engine: EngineOpt = None,
+    spark_remote: SparkRemoteOpt = None,
 ) -> None:
     """Show the compound annual growth rate of exports, imports and total between two periods of one basis.
 
     Without --from/--to: from each partner's first period to its last, per basis.
     """
     rates, fx_files = _rates(fx, currency, data) or (None, [])
-    question = _open(data, with_bundled).select(partner, reporter, None, scope, start, end)
+    question = _open(data, with_bundled, engine, spark_remote).select(partner, reporter, None, scope, start, end)
     emit(_answer(lambda: question.growth(currency, rates), fx_files), fmt, output)
 
 
@@ -447,12 +468,14 @@ def compare(
     fmt: FormatOpt = Format.auto,
     data: DataOpt = None,
     with_bundled: WithBundledOpt = False,
+    engine: EngineOpt = None,
+    spark_remote: SparkRemoteOpt = None,
     output: OutputOpt = None,
     fx: FxOpt = None,
 ) -> None:
     """Compare partners side by side, or with --years each partner's change on the previous period."""
     rates, fx_files = _rates(fx, currency, data) or (None, [])
-    question = _open(data, with_bundled).select(partner, reporter, period, scope, start, end)
+    question = _open(data, with_bundled, engine, spark_remote).select(partner, reporter, period, scope, start, end)
     ask = (lambda: question.years(currency, rates)) if years else (lambda: question.side_by_side(currency, rates))
     emit(_answer(ask, fx_files), fmt, output)
 
@@ -483,6 +506,8 @@ def chart(
         ),
     ] = None,
     fx: FxOpt = None,
+    engine: EngineOpt = None,
+    spark_remote: SparkRemoteOpt = None,
 ) -> None:
     """Draw exports and imports per period as bars with the balance marked; several partners only where they share periods."""
     from . import render
@@ -490,7 +515,7 @@ def chart(
 
     kind = render.chart_kind(output)
     rates, fx_files = _rates(fx, currency, data) or (None, [])
-    question = _open(data, with_bundled).select(partner, reporter, period, scope, start, end)
+    question = _open(data, with_bundled, engine, spark_remote).select(partner, reporter, period, scope, start, end)
     ask = (lambda: question.balance(currency, rates)) if years else (lambda: question.side_by_side(currency, rates))
     result = _answer(ask, fx_files)
     with open_output(output, result.files, binary=kind != "text") as stream:
@@ -536,9 +561,11 @@ def products(
     data: DataOpt = None,
     with_bundled: WithBundledOpt = False,
     output: OutputOpt = None,
+    engine: EngineOpt = None,
+    spark_remote: SparkRemoteOpt = None,
 ) -> None:
     """Show the products of each flow with one partner: value, share, own balance, change, concentration."""
-    question = _open(data, with_bundled).select([partner], reporter, period, scope)
+    question = _open(data, with_bundled, engine, spark_remote).select([partner], reporter, period, scope)
     emit(_answer(lambda: question.products(flow, level, top, world)), fmt, output)
 
 
@@ -556,10 +583,12 @@ def partners_command(
     fmt: FormatOpt = Format.auto,
     data: DataOpt = None,
     with_bundled: WithBundledOpt = False,
+    engine: EngineOpt = None,
+    spark_remote: SparkRemoteOpt = None,
     output: OutputOpt = None,
 ) -> None:
     """List every partner with its periods, currencies and flows, and those named without figures."""
-    question = _open(data, with_bundled).select(reporter=reporter)
+    question = _open(data, with_bundled, engine, spark_remote).select(reporter=reporter)
     emit(_answer(question.partners), fmt, output)
 
 
@@ -581,10 +610,12 @@ def sources(
     fmt: FormatOpt = Format.auto,
     data: DataOpt = None,
     with_bundled: WithBundledOpt = False,
+    engine: EngineOpt = None,
+    spark_remote: SparkRemoteOpt = None,
     output: OutputOpt = None,
 ) -> None:
     """Show each figure behind the numbers with its exact quote and source document."""
-    question = _open(data, with_bundled).select(partner, reporter, period, scope, start, end)
+    question = _open(data, with_bundled, engine, spark_remote).select(partner, reporter, period, scope, start, end)
     emit(_answer(question.sources), fmt, output)
 
 
@@ -610,12 +641,14 @@ def validate(
     fmt: FormatOpt = Format.auto,
     data: DataOpt = None,
     with_bundled: WithBundledOpt = False,
+    engine: EngineOpt = None,
+    spark_remote: SparkRemoteOpt = None,
     output: OutputOpt = None,
 ) -> None:
     """Check figure files: one row per problem with its line, column, value, code and severity."""
     from .read import flows
 
-    dataset = _open([*(file or []), *(data or [])], with_bundled)
+    dataset = _open([*(file or []), *(data or [])], with_bundled, engine, spark_remote)
     result = dataset.validate()
     emit(result, fmt, output)
     errors = int((result.frame["severity"] == "error").sum())
@@ -752,11 +785,13 @@ def check_command(
     data: DataOpt = None,
     with_bundled: WithBundledOpt = False,
     output: OutputOpt = None,
+    engine: EngineOpt = None,
+    spark_remote: SparkRemoteOpt = None,
 ) -> None:
     """Put two sources for the same partner, period and flow side by side, with the gap and gap % of the official value."""
     from .dataset import Dataset
 
-    question = _open(data, with_bundled).select(partner, reporter, period, scope, start, end)
+    question = _open(data, with_bundled, engine, spark_remote).select(partner, reporter, period, scope, start, end)
     checked = Dataset.open(official) if official else None
     emit(_answer(lambda: question.crosscheck(checked, mirror=mirror, flow=flow)), fmt, output)
 

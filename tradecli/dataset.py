@@ -20,6 +20,7 @@ The rules of the question live here and nowhere else:
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,6 +82,17 @@ def _labels(periods: str | Sequence[str] | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(periods_mod.parse(text).label for text in texts))
 
 
+def _reading(method):
+    """A Dataset method run with the dataset's engine in force (lazy reads of big files included)."""
+
+    @functools.wraps(method)
+    def run(self, *args, **kwargs):
+        with self._engine():
+            return method(self, *args, **kwargs)
+
+    return run
+
+
 @dataclass(frozen=True)
 class Dataset:
     """Files of figures and a question asked of them; immutable (``select`` returns a new one).
@@ -98,17 +110,31 @@ class Dataset:
     end: str | None = None  # --to: the last period of a span (a label), None: open
     again: tuple[str, ...] = ()  # the options that name these files again, for printed hints (``frame.attrs["again"]``)
     flows: Any = field(default=None, compare=False, repr=False)  # already loaded figures (Dataset.of)
+    engine: Any = None  # the engine that reads big files (read.engines.Engine); None: $TRADECLI_ENGINE's
 
     # --- which files -----------------------------------------------------------------------
 
     @classmethod
-    def open(cls, data: Sequence[str | Path] | None = None, with_bundled: bool = False, env: str | None = None) -> Dataset:
-        """The files to read: ``data``, else the ``env`` path list ($TRADECLI_DATA), else the bundled data."""
-        from .read import flows
+    def open(
+        cls,
+        data: Sequence[str | Path] | None = None,
+        with_bundled: bool = False,
+        env: str | None = None,
+        engine: str | None = None,
+        spark_remote: str | None = None,
+    ) -> Dataset:
+        """The files to read: ``data``, else the ``env`` path list ($TRADECLI_DATA), else the bundled data;
+        read by ``engine`` (auto, pandas, duckdb or spark; None: $TRADECLI_ENGINE, else auto), Spark at
+        ``spark_remote`` (sc://host:15002; None: $SPARK_REMOTE, else a local session)."""
+        from .read import engines, flows
+
+        chosen = engines.choose(engine, spark_remote)  # an unknown engine is a usage error whatever the files
 
         # How to ask again: the files named with --data (not those of $TRADECLI_DATA, which stays set).
         again = tuple(a for f in data or () for a in ("-d", str(f))) + (("--with-bundled",) if data and with_bundled else ())
-        return cls(inputs=tuple(flows.resolve_sources(data, with_bundled, env)), again=again)
+        # --spark-remote is left out: a Spark Connect address may carry a token, which is never printed.
+        again += ("--engine", chosen.name) if engine is not None else ()
+        return cls(inputs=tuple(flows.resolve_sources(data, with_bundled, env)), again=again, engine=chosen)
 
     @classmethod
     def of(cls, loaded) -> Dataset:
@@ -227,10 +253,17 @@ class Dataset:
             wanted = [*chosen["partners"], *(c for c in extra_partners if c not in chosen["partners"])]
             return (reporters or chosen["reporter"]), wanted, period
 
-        loaded = flows_mod.load(list(self.inputs), narrow, reduce=not extra_partners)
+        with self._engine():
+            loaded = flows_mod.load(list(self.inputs), narrow, reduce=not extra_partners)
         if not chosen:  # small files: resolve against what was read
             narrow(lambda: loaded.reporters, lambda code=None: loaded.codes if code is None else {code} & loaded.codes)
         return loaded, reporters or chosen["reporter"], chosen["partners"]
+
+    def _engine(self):
+        """The dataset's engine in force while it reads."""
+        from .read import engines
+
+        return engines.using(self.engine)
 
     # --- answers ---------------------------------------------------------------------------
 
@@ -243,8 +276,14 @@ class Dataset:
             kind,
             list(loaded.warnings),
             self.files,
-            (lambda: queries.figures_behind(frame, loaded)) if behind else None,
+            self._bound(lambda: queries.figures_behind(frame, loaded)) if behind else None,
         )
+
+    def _bound(self, call):
+        """``call`` (an answer read later, such as the figures behind a result) with the dataset's engine in force."""
+        from .read import engines
+
+        return engines.bound(self.engine, call)
 
     def _what(self, reporter, partner_codes) -> str:
         who = reporter if isinstance(reporter, str) else "any reporter" if reporter is None else ", ".join(reporter)
@@ -253,6 +292,7 @@ class Dataset:
         span = f" {self._span_words()}" if self.spanned else ""
         return what + (f" in {', '.join(self.periods)}" if self.periods else "") + span + scope
 
+    @_reading
     def _balances(self, loaded, reporter, partner_codes, currency, rates, periods):
         from . import queries
 
@@ -277,6 +317,7 @@ class Dataset:
                 )
         return metrics.require(table, self._what(reporter, codes))
 
+    @_reading
     def balance(self, currency: str | None = None, rates=None, share: bool = False, members: bool = False) -> Result:
         """Exports, imports, total, balance and ratios per partner and period (metrics.BALANCE_COLUMNS).
 
@@ -319,6 +360,7 @@ class Dataset:
                 continue
         return out
 
+    @_reading
     def growth(self, currency: str | None = None, rates=None) -> Result:
         """Compound annual growth between two periods of one basis per partner and currency (metrics.GROWTH_COLUMNS).
 
@@ -339,10 +381,11 @@ class Dataset:
         from .read import bigfiles, flows
 
         files = [s for s in self.files if str(s) != "-"]
-        if not self.all_reporters or self.spanned or self.flows is not None or not files or not bigfiles.wanted(files):
-            return None
-        bundled = flows.load([flows.BUNDLED]).reporters if flows.BUNDLED in self.inputs else set()
-        everyone = sorted(bigfiles.distinct(files, ("reporter",)) | bundled)
+        with self._engine():
+            if not self.all_reporters or self.spanned or self.flows is not None or not files or not bigfiles.wanted(files):
+                return None
+            bundled = flows.load([flows.BUNDLED]).reporters if flows.BUNDLED in self.inputs else set()
+            everyone = sorted(bigfiles.distinct(files, ("reporter",)) | bundled)
 
         def batches() -> Iterator[Result]:
             written = 0
@@ -359,6 +402,7 @@ class Dataset:
 
         return batches()
 
+    @_reading
     def years(self, currency: str | None = None, rates=None) -> Result:
         """Each period's change on the one before it of the same basis (metrics.YEARS_COLUMNS).
 
@@ -373,6 +417,7 @@ class Dataset:
             table = table[table["period"].isin(shown)].reset_index(drop=True)
         return self._result(self._require(table, loaded, reporter, codes), "years", loaded)
 
+    @_reading
     def side_by_side(self, currency: str | None = None, rates=None) -> Result:
         """The partners side by side for the periods and currency they share (metrics.BALANCE_COLUMNS)."""
         from . import metrics
@@ -382,6 +427,7 @@ class Dataset:
         table = self._require(table, loaded, reporter, codes)
         return self._result(metrics.side_by_side(table, codes), "balance", loaded)
 
+    @_reading
     def products(
         self,
         flow: str | None = None,
@@ -415,14 +461,17 @@ class Dataset:
         table = products.table(long, codes, names, self.periods, flow, level, products.DEFAULT_TOP if top is None else top, world)
         return self._result(metrics.require(table, self._what(reporter, codes) + " by product"), "products", loaded)
 
+    @_reading
     def partners(self) -> Result:
         """Every partner of the reporter with its periods, currencies and flows (queries.PARTNER_COLUMNS)."""
         from . import queries
 
         loaded, reporter, _ = self._load()
         table = queries.partner_list(reporter, loaded)
-        return Result(table, "partners", list(loaded.warnings), self.files, lambda: queries.figures_of(reporter, flows=loaded))
+        behind = self._bound(lambda: queries.figures_of(reporter, flows=loaded))
+        return Result(table, "partners", list(loaded.warnings), self.files, behind)
 
+    @_reading
     def sources(self) -> Result:
         """The figures behind the reporter's numbers with these partners: quote and file each (queries.SOURCE_COLUMNS)."""
         from . import metrics, queries
@@ -437,8 +486,10 @@ class Dataset:
 
         if self.flows is not None:
             raise UsageError("validate reads files: open the dataset with Dataset.open(...)")
-        return Result(queries.check(list(self.inputs)), "problems", [], self.files)
+        with self._engine():
+            return Result(queries.check(list(self.inputs)), "problems", [], self.files)
 
+    @_reading
     def crosscheck(self, official=None, mirror: bool = False, flow: str | None = None) -> Result:
         """Two sources side by side for the same partner, period and flow (gaps.CHECK_COLUMNS).
 
@@ -462,7 +513,10 @@ class Dataset:
         """The figures read and checked (a ``flows.Flows``), for every reporter and partner."""
         from .read import flows
 
-        return self.flows if self.flows is not None else flows.load(list(self.inputs))
+        if self.flows is not None:
+            return self.flows
+        with self._engine():
+            return flows.load(list(self.inputs))
 
 
 # --- the one-call API: each is Dataset.open/of(...).select(...).<answer>().frame ---------------

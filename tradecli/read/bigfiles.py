@@ -13,7 +13,6 @@ DuckDB is an optional dependency (``pip install 'tradecli[big]'``).
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import shutil
 import stat
@@ -24,9 +23,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .. import flags, partners, validation
-from ..errors import MissingExtraError, TradeDataError, UsageError
+from ..errors import MissingExtraError, TradeDataError
 from ..validation import ERROR, Problem
-from . import screen
+from . import engines, screen
 
 #: How many findings of one kind (one code, or one column's bad codes) DuckDB lists per file; pandas lists
 #: every one, so a file with more gets a shorter list (the same verdict, first lines and messages).
@@ -56,18 +55,45 @@ def available() -> bool:
 
 
 def wanted(sources: Sequence[str | Path]) -> bool:
-    """Whether to use DuckDB: always for Parquet, for CSV from THRESHOLD_BYTES, or as TRADECLI_ENGINE says."""
-    engine = os.environ.get("TRADECLI_ENGINE", "auto").lower()
-    if engine not in ("auto", "pandas", "duckdb"):
-        raise UsageError(f"TRADECLI_ENGINE='{engine}' is not one of auto, pandas, duckdb")
+    """Whether to use the SQL engine (DuckDB, or Spark when asked): always for Parquet and for Spark,
+    for CSV from THRESHOLD_BYTES, or as the engine in force says (``engines.current``)."""
+    engine = engines.current().name
+    if engine == "spark":
+        from . import spark
+
+        spark.check_installed(engines.current().remote)
+        return True
     parquet = any(is_parquet(s) for s in sources)
     if parquet or engine == "duckdb":
         if not available():
-            raise MissingExtraError("reading Parquet" if parquet else "TRADECLI_ENGINE=duckdb", "DuckDB", "big")
+            raise MissingExtraError("reading Parquet" if parquet else "the DuckDB engine", "DuckDB", "big")
         return True
     if engine == "pandas" or not available():
         return False
     return sum(_size(s) for s in sources) >= THRESHOLD_BYTES
+
+
+def connect(sources: Sequence[str | Path] = ()):
+    """A connection to the engine in force that reads ``sources``: DuckDB's, or Spark's (``spark.Connection``,
+    the same ``execute(sql, params)`` running these same SQL texts rendered for Spark)."""
+    engine = engines.current()
+    if engine.name == "spark":
+        from .spark import Connection
+
+        return Connection(sources, engine.remote)
+    return _Connection(sources)
+
+
+def spans_lines(source: str | Path) -> bool:
+    """Whether a record of ``source`` may not start on the line after the one before (a quoted line break or
+    blank lines, from its screen); True when the file was not screened here."""
+    found = [s for key, s in _screens.items() if key[0] == str(Path(source))]
+    return not found or bool(found[0].breaks)
+
+
+def is_remote(source: str | Path) -> bool:
+    """Whether ``source`` is a URL such as s3a://bucket/x.parquet (only the Spark engine reads these)."""
+    return "://" in str(source)
 
 
 def _size(source: str | Path) -> int:
@@ -189,6 +215,8 @@ def screened(source: str | Path, name: str) -> screen.Screen:
     """The file screened as the pandas reader screens it (once per file version; Parquet is not CSV text):
     its first problem, if any (one that cannot be opened is "unreadable"), and how records map to physical lines."""
     try:
+        if is_remote(source):  # a URL only Spark reads (s3a://, hdfs://, abfss://): screened by nothing on this machine
+            return screen.Screen(name, text=True)
         path = screen.regular(source)
         info = path.stat()
         if is_parquet(source):
@@ -209,11 +237,12 @@ def screened(source: str | Path, name: str) -> screen.Screen:
 def _header(con, scan: str, source: str | Path) -> list[str]:
     """The file's column names as written (DuckDB would rename a column called "line", which the scan adds);
     a CSV header that repeats a name is returned unread by DuckDB, for check_columns to name the repeat."""
-    header = [] if is_parquet(source) else _csv_header(source)
+    typed = is_parquet(source) or is_remote(source)  # the engine reads a remote header itself
+    header = [] if typed else _csv_header(source)
     if len(set(header)) < len(header):
         return header
     names = [d[0] for d in con.execute(f"SELECT * FROM ({scan}) LIMIT 0").description][1:]
-    return names if is_parquet(source) else header
+    return names if typed else header
 
 
 #: What Python's str.strip() strips (DuckDB's trim() alone strips only spaces), bound as $whitespace.
@@ -270,7 +299,7 @@ def inspect(
     (the rows SQL then reads that table, so later checks on ``con`` do not read it again)."""
     import duckdb
 
-    con = con or _Connection(sources)
+    con = con or connect(sources)
     problems: list[Problem] = []
     usable = []
     reporters: set[str] = set()
@@ -419,7 +448,7 @@ def distinct(sources: Sequence[str | Path], columns: Sequence[str]) -> set[str]:
     """Every distinct value of ``columns`` across the files (a column scan; cheap on Parquet)."""
 
     def query() -> set[str]:
-        con = _Connection(sources)
+        con = connect(sources)
         parts = [f"SELECT DISTINCT {_text(c)} AS v FROM ({_scan(s, lines=False)})" for s in sources for c in columns]
         return {v for (v,) in con.execute(" UNION ".join(parts)).fetchall()}
 
@@ -451,7 +480,7 @@ def _conditions(reporter: str | None, partner_codes: Sequence[str], period: str 
 
 def contains(sources: Sequence[str | Path], columns: Sequence[str], code: str) -> bool:
     """Whether any row has ``code`` in one of ``columns`` (stops at the first)."""
-    con = _Connection(sources)
+    con = connect(sources)
     test = " OR ".join(f"{_text(c)} = $code" for c in columns)
     return _readable(
         sources,
@@ -471,7 +500,7 @@ def select(source: str | Path, name: str, reporter: str | None, partner_codes: S
     """
     import duckdb
 
-    con = _Connection([source])
+    con = connect([source])
     lines = screened(source, name)
     if lines.problems():
         return lines.problems(), None
@@ -501,7 +530,7 @@ def _first_line(exc: BaseException) -> str:
 
 def check(sources: Sequence[str | Path], names: Sequence[str]) -> list[Problem]:
     """Every problem in the files, found with DuckDB: the same codes as ``flows.check``."""
-    con = _Connection(sources)  # one connection: each CSV file is read once, into a table the checks share
+    con = connect(sources)  # one connection: each CSV file is read once, into a table the checks share
     problems, usable, _, _ = inspect(sources, names, con)
     if not usable or any(p.severity == ERROR for p in problems):
         return problems
@@ -667,7 +696,7 @@ def _wide(
 
     from .. import metrics, periods
 
-    con = _Connection(sources)
+    con = connect(sources)
     problems: list[Problem] = []
     usable: list[tuple[str, str]] = []
     conditions, params = _conditions(reporter, partner_codes, period)
