@@ -608,7 +608,7 @@ def test_help_imports_neither_httpx_nor_pandas():
         assert not {"httpx", "pandas", "platformdirs", "tradecli.fetch.comtrade", "tradecli.fetch.client"} & modules
 
 
-@pytest.mark.parametrize("page", ["README.md", "docs/fetch.md"])
+@pytest.mark.parametrize("page", ["docs/fetch.md"])
 def test_the_readme_transcript_runs_as_printed(env, server, monkeypatch, tmp_path, pinned_terminal, page):
     readme = (Path(__file__).parents[1] / page).read_text(encoding="utf-8")
     block = readme.split("<!-- fetch-transcript -->\n```\n")[1].split("```\n<!-- /fetch-transcript -->")[0]

@@ -253,9 +253,12 @@ def _kind(columns: list[str], delimiter: str, source: str) -> str:
 
 def csv_kind(text: str) -> str | None:
     """The Comtrade CSV shape a text's first line names (e.g. "legacy Comtrade API CSV"), or None."""
-    first = text.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
+    first = re.split(r"\r\n|\r|\n", text.lstrip("\ufeff"), maxsplit=1)[0]  # a lone \r ends a line too
     delimiter = _delimiter(first)
-    kind = _kind(next(csv.reader([first], delimiter=delimiter), []), delimiter, "csv")
+    try:
+        kind = _kind(next(csv.reader([first], delimiter=delimiter), []), delimiter, "csv")
+    except csv.Error:  # not a CSV line at all (a NUL, say): no Comtrade shape; the caller's reader says what is wrong
+        return None
     return None if kind == "unknown" else kind
 
 

@@ -211,7 +211,9 @@ def check_cells(file: str, frame: pd.DataFrame) -> list[Problem]:
     problems: list[Problem] = []
     rules = value_rules()
     for column in BLANK_CHECKED:
-        problems += _cell_problems(file, frame, column, frame[column] == "", "missing-value", blank_message(column))
+        # A cell of only whitespace is blank too (a quote of three spaces quotes nothing); codes are stripped already.
+        text = frame[column] if column in STRIPPED else frame[column].astype("str").str.strip()
+        problems += _cell_problems(file, frame, column, text == "", "missing-value", blank_message(column))
 
     raw = frame["value"]
     value = frame["number"]

@@ -351,7 +351,9 @@ def _check_cells(con, rows: str, name: str, lines: screen.Screen) -> tuple[list[
     stripped = _text("value")  # the fast form of trim(value, $whitespace)
     bad_number = f"({stripped} <> '' AND (number IS NULL OR isnan(number) OR contains(value, '_')))"
     # (code, column, condition); messages and severities come from validation's catalogue.
-    checks = [("missing-value", c, f"{quote_ident(c)} = ''") for c in validation.BLANK_CHECKED] + [
+    # A cell of only whitespace is blank (the columns the reader strips are stripped in ``rows`` already).
+    blank = {c: f"{quote_ident(c)} = ''" if c in validation.STRIPPED else f"{_text(c)} = ''" for c in validation.BLANK_CHECKED}
+    checks = [("missing-value", c, blank[c]) for c in validation.BLANK_CHECKED] + [
         ("bad-number", "value", bad_number),
         ("not-finite", "value", "isinf(number)"),
         ("negative-value", "value", "number < 0"),
