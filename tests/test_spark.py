@@ -303,3 +303,23 @@ def test_a_url_is_read_by_spark_alone(table, tmp_path, suffix):
     assert (code, err) == (0, "")
     expected = run("duckdb", "balance", "--data", path, "--reporter", "all", "-f", "csv")[1]
     assert out.replace(path.as_uri() + ":", str(path) + ":") == expected  # figure ids without an id name the file
+
+
+@pytest.fixture(scope="module")
+def tradestat(tmp_path_factory) -> Path:
+    """The real TradeStat pages (India-China by HS chapter, India-World; tests/fixtures/README.md) as one figures file."""
+    path = tmp_path_factory.mktemp("tradestat") / "india.csv"
+    pages = sorted(str(p) for p in (ROOT / "tests" / "fixtures").glob("tradestat_*/*.asp"))
+    result = runner.invoke(app, ["import", "tradestat", *pages, "-o", str(path)])
+    assert result.exit_code == 0, result.stderr
+    return path
+
+
+def test_products_growth_and_shares(tradestat):
+    out = same_everywhere("products", "china", "--data", tradestat, "--flow", "import", "--top", "5")
+    assert len(list(csv.DictReader(io.StringIO(out)))) == 5
+    same_everywhere("products", "china", "--data", tradestat, "--period", "FY2008-09", "--world")
+    out = same_everywhere("growth", "china", "--data", tradestat)
+    assert [row["from"] for row in csv.DictReader(io.StringIO(out))] == ["FY1996-97"]
+    out = same_everywhere("balance", "china", "--share", "--data", tradestat, "--period", "FY2018-19")
+    assert next(csv.DictReader(io.StringIO(out)))["total_share_pct"] != ""
