@@ -90,6 +90,41 @@ def test_csv_lines_by_duckdb_are_the_python_writers_bytes():
     assert '"a,b"' in python.getvalue()
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(alphabet=list("=+-@\t\r\n＝＋－＠,;|\"'a1 é"), max_size=8)), max_size=30))
+def test_csv_cells_is_csv_cell_on_every_cell(texts):
+    for dtype in ("str", "object"):
+        column = pd.Series(texts, dtype=dtype)
+        expected = [plain_csv_cell("" if t is None else t) for t in texts]
+        assert safetext.csv_cells(column).tolist() == expected
+
+
+@pytest.mark.parametrize("engine_rows", [1, 10**9])
+def test_vectorised_text_cells_write_the_same_bytes(monkeypatch, engine_rows):
+    frame = hostile_frame(3_000, 2).assign(ids=[f"f.parquet:{n};f.parquet:{n + 1}" for n in range(3_000)])
+    per_value = io.StringIO()
+    render.write_csv(frame, per_value, engine_rows=engine_rows)
+    monkeypatch.setattr(render, "BIG_TEXT_ROWS", 1)
+    vectorised = io.StringIO()
+    render.write_csv(frame, vectorised, engine_rows=engine_rows)
+    assert vectorised.getvalue() == per_value.getvalue()
+    assert '"f.parquet:0;f.parquet:1"' in per_value.getvalue()
+
+
+def test_csv_lines_by_duckdb_go_to_a_byte_stream_unchanged():
+    pytest.importorskip("duckdb")
+    frame = hostile_frame(2_000, 3)
+    text = io.StringIO()
+    render.write_csv(frame, text, engine_rows=10**9)
+    raw = io.BytesIO()
+    stream = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+    stream.write("before\n")
+    render.write_csv(frame, stream, engine_rows=1)
+    stream.write("after\n")
+    stream.flush()
+    assert raw.getvalue().decode("utf-8") == "before\n" + text.getvalue() + "after\n"
+
+
 def test_csv_by_duckdb_leaves_the_largest_floats_to_python(monkeypatch):
     pytest.importorskip("duckdb")
     frame = pd.DataFrame({"value": [1.0, 1.7976931348623157e308, -1e308]})

@@ -388,7 +388,7 @@ class Dataset:
             everyone = sorted(bigfiles.distinct(files, ("reporter",)) | bundled)
 
         def batches() -> Iterator[Result]:
-            written = 0
+            written, warned = 0, set()
             for start in range(0, len(everyone), BATCH_REPORTERS):
                 batch = everyone[start : start + BATCH_REPORTERS]
                 loaded, reporter, codes = self._load(reporters=batch)
@@ -396,7 +396,10 @@ class Dataset:
                 if table.empty:  # this batch has nothing for the partners or periods asked
                     continue
                 written += len(table)
-                yield self._result(table, "balance", loaded, behind=False)
+                result = self._result(table, "balance", loaded, behind=False)
+                new = [w for w in result.warnings if w not in warned]  # a figure read for two batches is told once
+                warned.update(new)
+                yield dataclasses.replace(result, warnings=new)
             if not written:
                 raise NoFiguresError("no figures for any reporter; `tradecli partners --reporter all` lists what the data holds")
 

@@ -691,12 +691,97 @@ def _wide(
     partners and period) are read once and checked (the cell rules, then duplicates, totals and
     groups worded by ``validation.check_figures``); any error returns the problems and no table.
     ``reporter`` None is every reporter (``every_reporter``: the data's reporters when the rows
-    are narrowed by partner or period); a list is those reporters.
+    are narrowed by partner or period); a list is those reporters: a batch of every reporter's
+    balances (``Dataset.balance_batches``), so the files are read and checked once, for the first
+    batch, and each batch after it is only its own side of the facts already made (``_Prepared``).
     """
-    import duckdb
-    import pandas as pd
+    batch = reporter is not None and not isinstance(reporter, str)
+    key = (_files_key(sources), tuple(names), tuple(partner_codes), period, engines.current())
+    prepared = _prepared.get(key) if batch else None
+    if prepared is None:
+        _prepared.clear()  # one file set at a time: its facts table may be large
+        prepared = _prepare(sources, names, None if batch else reporter, partner_codes, period)
+        if batch:
+            _prepared[key] = prepared
+    elif prepared.wide_ok:
+        prepared = prepared._replace(problems=[])  # its warnings went with the first batch
+    if not prepared.wide_ok:
+        return Reduced(prepared.problems, None, set(), set())
+    return prepared.reduce(reporter, partner_codes, period, every_reporter)
 
-    from .. import metrics, periods
+
+class _Prepared(NamedTuple):
+    """The files read and checked once, with their ``facts`` table on ``con``: what every batch reduces."""
+
+    con: object
+    problems: list[Problem]
+    wide_ok: bool  # no errors: the facts may be reduced
+    reporters: set[str]
+    codes: set[str]
+
+    def reduce(self, reporter, partner_codes: Sequence[str], period: str | None, every_reporter: set[str] | None) -> Reduced:
+        """The wide table from ``reporter``'s side (None: every reporter; a list: those reporters)."""
+        import pandas as pd
+
+        from .. import metrics, periods
+
+        columns = [*metrics.WIDE_COLUMNS]
+        if self.con is None:  # no file had a usable row
+            return Reduced(self.problems, pd.DataFrame(columns=columns), set(), set())
+        if reporter is None:
+            own, about = "true", "list_contains($reporters, partner)"
+            side = {"reporters": sorted(every_reporter or self.reporters)}
+        elif isinstance(reporter, str):
+            own, about, side = "reporter = $reporter", "partner = $reporter", {"reporter": reporter}
+        else:
+            own, about = "list_contains($reporters, reporter)", "list_contains($reporters, partner)"
+            side = {"reporters": list(reporter)}
+        keep, chosen = [], {}
+        if partner_codes:
+            keep.append("list_contains($partners, partner)")
+            chosen["partners"] = list(partner_codes)
+        if period:
+            keep.append("period = $period")
+            chosen["period"] = period
+        where = f" WHERE {' AND '.join(keep)}" if keep else ""
+        frame = self.con.execute(
+            f"SELECT * FROM ({_perspective_sql(own, about)}){where}", {**side, **chosen, "mirrored": flags.PARTNER_REPORTED}
+        ).df()
+        labels = frame["period"].astype("str")
+        parsed = {label: periods.try_parse(label) for label in labels.unique()}
+        frame = frame.assign(
+            **{c: frame[c].astype("str") for c in ("reporter", "partner", "period", "currency", "scope", "figures")},
+            **{c: frame[c].astype("float64") for c in metrics.FLOW_COLUMNS},
+            basis=labels.map({label: p.basis for label, p in parsed.items()}).astype("str"),
+            year=labels.map({label: p.year for label, p in parsed.items()}).astype("int64"),
+            flags=metrics.flags_of_statuses(frame["flags"].astype("str")),
+            sources=metrics.tidy_list(frame["sources"].astype("str")),
+            fx="",
+        )
+        return Reduced(self.problems, frame[columns], self.reporters, self.codes)
+
+
+#: The last batch question's prepared files (see ``_wide``), by the files' identity and the question.
+_prepared: dict[tuple, _Prepared] = {}
+
+
+def _files_key(sources: Sequence[str | Path]) -> tuple:
+    """The files as they are now (path, size, modification time): a changed file is read again."""
+    out = []
+    for source in sources:
+        try:
+            info = Path(source).stat()
+            out.append((str(source), info.st_size, info.st_mtime_ns, info.st_ino))
+        except OSError:
+            out.append((str(source), None, None, None))
+    return tuple(out)
+
+
+def _prepare(
+    sources: Sequence[str | Path], names: Sequence[str], reporter, partner_codes: Sequence[str], period: str | None
+) -> _Prepared:
+    """Read the rows a question needs once, check them, and build their ``facts`` table (``_wide``)."""
+    import duckdb
 
     con = connect(sources)
     problems: list[Problem] = []
@@ -733,46 +818,15 @@ def _wide(
         problems += [p for p in cell_problems if p.code != "no-rows"]  # a question may need no row of a file
         usable.append((rows, name))
     if any(p.severity == ERROR for p in problems):
-        return Reduced(problems, None, set(), set())
-    columns = [*metrics.WIDE_COLUMNS]
+        return _Prepared(None, problems, False, set(), set())
     if not usable:
-        return Reduced(problems, pd.DataFrame(columns=columns), set(), set())
+        return _Prepared(None, problems, True, set(), set())
     union, files = _union(usable)
     con.execute(f"CREATE TEMP TABLE facts AS {_facts_sql(union)}", files)
 
     problems += _figure_checks(con, union, files, screens)
     if any(p.severity == ERROR for p in problems):
-        return Reduced(problems, None, set(), set())
-
+        return _Prepared(None, problems, False, set(), set())
     seen = con.execute("SELECT list(DISTINCT reporter), list(DISTINCT partner) FROM facts").fetchone()
     reporters, codes = set(seen[0] or []), set(seen[0] or []) | set(seen[1] or [])
-    if reporter is None:
-        own, about, side = "true", "list_contains($reporters, partner)", {"reporters": sorted(every_reporter or reporters)}
-    elif isinstance(reporter, str):
-        own, about, side = "reporter = $reporter", "partner = $reporter", {"reporter": reporter}
-    else:
-        own, about = "list_contains($reporters, reporter)", "list_contains($reporters, partner)"
-        side = {"reporters": list(reporter)}
-    keep, chosen = [], {}
-    if partner_codes:
-        keep.append("list_contains($partners, partner)")
-        chosen["partners"] = list(partner_codes)
-    if period:
-        keep.append("period = $period")
-        chosen["period"] = period
-    where = f" WHERE {' AND '.join(keep)}" if keep else ""
-    frame = con.execute(
-        f"SELECT * FROM ({_perspective_sql(own, about)}){where}", {**side, **chosen, "mirrored": flags.PARTNER_REPORTED}
-    ).df()
-    labels = frame["period"].astype("str")
-    parsed = {label: periods.try_parse(label) for label in labels.unique()}
-    frame = frame.assign(
-        **{c: frame[c].astype("str") for c in ("reporter", "partner", "period", "currency", "scope", "figures")},
-        **{c: frame[c].astype("float64") for c in metrics.FLOW_COLUMNS},
-        basis=labels.map({label: p.basis for label, p in parsed.items()}).astype("str"),
-        year=labels.map({label: p.year for label, p in parsed.items()}).astype("int64"),
-        flags=metrics.flags_of_statuses(frame["flags"].astype("str")),
-        sources=metrics.tidy_list(frame["sources"].astype("str")),
-        fx="",
-    )
-    return Reduced(problems, frame[columns], reporters, codes)
+    return _Prepared(con, problems, True, reporters, codes)

@@ -10,6 +10,8 @@ table as a pipe table plus the figures behind it; xlsx (spreadsheet.py) and char
 
 from __future__ import annotations
 
+import os
+
 import json
 import math
 import re
@@ -22,7 +24,7 @@ from typing import IO, Any
 
 from .. import flags as flag_defs
 from .. import partners
-from .safetext import csv_cell, neutralise, safe_text
+from .safetext import csv_cell, csv_cells, neutralise, safe_text, text_of
 
 
 class Format(StrEnum):
@@ -139,16 +141,17 @@ def write_csv(frame, out: IO[str], header: bool = True, engine_rows: int | None 
             columns.append(("float", np.where(small, np.round(np.where(small, values, 0.0), DECIMALS), values)))
         elif pd.api.types.is_integer_dtype(column.dtype) and not isinstance(column.dtype, pd.api.extensions.ExtensionDtype):
             columns.append(("int", column.to_numpy(dtype="int64")))
+        elif len(frame) >= BIG_TEXT_ROWS:  # one vectorised pass: millions of distinct cells (figure ids) are common
+            columns.append(("text", csv_cells(column).reset_index(drop=True)))
         else:  # each distinct text made safe once (codes, flags and sources repeat a lot)
             codes, uniques = pd.factorize(column, use_na_sentinel=False)
-            text = ["" if u is None or (pd.api.types.is_scalar(u) and pd.isna(u)) else str(u) for u in uniques]
-            columns.append(("text", (codes, [csv_cell(t) if t else "" for t in text])))
+            safe = [csv_cell(t) if t else "" for t in map(text_of, uniques)]
+            columns.append(("text", np.array(safe, dtype=object)[codes] if safe else np.full(len(codes), "", dtype=object)))
     if not len(frame.columns) or not len(frame):
         return
     big = len(frame) >= (CSV_ENGINE_ROWS if engine_rows is None else engine_rows)
     if big and (blocks := _csv_lines_duckdb(columns, len(frame))) is not None:
-        for block in blocks:
-            out.write(block)
+        _write_blocks(blocks, out)
         return
     cells = []
     for kind, data in columns:
@@ -159,29 +162,57 @@ def write_csv(frame, out: IO[str], header: bool = True, engine_rows: int | None 
         elif kind == "int":
             cells.append([str(v) for v in data.tolist()])
         else:
-            codes, safe = data
-            cells.append(np.array(safe, dtype=object)[codes].tolist() if safe else [""] * len(codes))
+            cells.append(data.tolist())
     rows = list(zip(*cells, strict=True))
     for start in range(0, len(rows), 100_000):
         out.write("".join(",".join(row) + "\n" for row in rows[start : start + 100_000]))
 
 
+#: From this many rows, text columns are made safe in one vectorised pass (``safetext.csv_cells``) rather than
+#: once per distinct value: below it, the few pandas calls of the pass cost more than the cells.
+BIG_TEXT_ROWS = 10_000
+
+
+def _write_blocks(blocks, out: IO[str]) -> None:
+    """Write blocks of UTF-8 CSV text (bytes) to ``out``: straight to its byte buffer when it writes UTF-8
+    without translating line ends (standard output, ``-o`` files), else decoded."""
+    buffer = getattr(out, "buffer", None)
+    raw = (
+        buffer is not None
+        and str(getattr(out, "encoding", "")).lower().replace("-", "").replace("_", "") == "utf8"
+        and getattr(out, "newlines", None) is None
+        and os.linesep == "\n"
+    )
+    if raw:
+        out.flush()
+    for block in blocks:
+        if raw:
+            buffer.write(block)
+        else:
+            out.write(bytes(block).decode("utf-8"))
+    if raw:
+        buffer.flush()
+
+
 def _csv_lines_duckdb(columns: list[tuple[str, Any]], length: int, block: int = 65_536):
-    """The CSV lines (in blocks of ``block`` rows, as strings) of ``write_csv``'s prepared columns, built by
-    DuckDB on every core; None when DuckDB is not installed or a number is beyond what it formats as Python does.
+    """The CSV lines of ``write_csv``'s prepared columns, built by DuckDB on every core, as blocks of UTF-8 bytes
+    (about ``block`` rows each, in order); None when DuckDB or pyarrow is not installed or a number is beyond
+    what DuckDB formats as Python does.
 
     Floats are already rounded; ``printf('%.15g')`` writes them as Python's ``f"{v:.15g}"`` and a
-    missing one (NaN) as empty. Text is the safe text made by ``csv_cell``.
+    missing one (NaN) as empty. Text is the safe text made by ``csv_cell``. Each block is the Arrow
+    buffer that holds its lines one after the other: no Python string per line or cell.
     The connection reads no file and writes none: it only sees the frame handed to it.
     """
     try:
         import duckdb
+        import pyarrow as pa
     except ImportError:
         return None
     import numpy as np
     import pandas as pd
 
-    frame, parts = {"rn": np.arange(length, dtype="int64")}, []
+    frame, parts = {}, []
     for n, (kind, data) in enumerate(columns):
         name = f"c{n}"
         if kind == "float":
@@ -193,22 +224,27 @@ def _csv_lines_duckdb(columns: list[tuple[str, Any]], length: int, block: int = 
             frame[name] = data
             parts.append(f"CAST({name} AS VARCHAR)")
         else:
-            codes, safe = data
-            frame[name] = np.array(safe, dtype=object)[codes] if safe else np.full(length, "", dtype=object)
+            frame[name] = data
             parts.append(name)
     con = duckdb.connect(config={"enable_external_access": False, "autoload_known_extensions": False})
+    con.execute("SET preserve_insertion_order = true")  # the lines come back in the frame's order
     con.execute("SET lock_configuration = true")
     con.register("csv_frame", pd.DataFrame(frame))
     line = " || ',' || ".join(parts) + " || chr(10)"
-    result = con.execute(
-        f"SELECT string_agg(line, '' ORDER BY rn) FROM (SELECT rn, {line} AS line FROM csv_frame) "
-        f"GROUP BY rn // {int(block)} ORDER BY rn // {int(block)}"
-    )
+    lines_of = con.sql(f"SELECT {line} AS line FROM csv_frame")
+    # DuckDB 2 names it to_arrow_reader; 1.x fetch_arrow_reader.
+    reader = (getattr(lines_of, "to_arrow_reader", None) or lines_of.fetch_arrow_reader)(block)
 
     def blocks():
         try:
-            while (row := result.fetchone()) is not None:
-                yield row[0]
+            for batch in reader:
+                lines = batch.column(0)
+                if not (pa.types.is_string(lines.type) or pa.types.is_large_string(lines.type)):
+                    lines = lines.cast(pa.large_string())
+                width = np.int32 if pa.types.is_string(lines.type) else np.int64
+                bounds = np.frombuffer(lines.buffers()[1], dtype=width)[lines.offset : lines.offset + len(lines) + 1]
+                if len(lines):
+                    yield memoryview(lines.buffers()[2])[int(bounds[0]) : int(bounds[-1])]
         finally:
             con.close()
 
