@@ -10,10 +10,9 @@ table as a pipe table plus the figures behind it; xlsx (spreadsheet.py) and char
 
 from __future__ import annotations
 
-import os
-
 import json
 import math
+import os
 import re
 import shlex
 import sys

@@ -23,7 +23,7 @@ _MARKED = re.compile(f'^"*{_TRIGGER}|{_SEPARATOR}"*{_TRIGGER}')
 _SPLITS = re.compile('[,;\t|\r\n"]')
 
 # What csv_cell changes at all: a trigger first, or anything a reader may split at (or a quote).
-_RISKY = f'^{_TRIGGER}|{_SPLITS.pattern}'
+_RISKY = f"^{_TRIGGER}|{_SPLITS.pattern}"
 
 
 def csv_cells(column):
