@@ -231,3 +231,41 @@ def test_no_writable_temp_dir_is_a_one_line_error(tmp_path, monkeypatch):
     assert result.exit_code == 1
     assert result.stderr.count("\n") == 1
     assert "temporary directory" in result.stderr
+
+
+@pytest.mark.parametrize("sql_type", ["DOUBLE", "FLOAT", "BIGINT", "DECIMAL(20,3)"])
+def test_a_typed_parquet_value_gives_the_balances_of_its_text(tmp_path, sql_type):
+    """A Parquet value column of DOUBLE or an integer type is used as it is (no text round trip); FLOAT and
+    DECIMAL go through their text. Either way the balances are those of the same figures written as text."""
+    values = [0.1, 0.2, 56951.05, 1e15 + 0.125, 7.0, 123456789.123, 3.24, 0.0]
+    if sql_type == "BIGINT":
+        values = [round(v) for v in values]
+    rows = []
+    for n, value in enumerate(values):
+        period = str(2000 + n)
+        rows += [["", "IND", "PER", "export", period, "USD", repr(value), "", "a.txt", "q", ""],
+                 ["", "PER", "IND", "export", period, "USD", repr(value * 2), "", "a.txt", "q", ""]]  # fmt: skip
+    text = write(tmp_path / "typed.csv", rows)
+    parquet = tmp_path / "typed.parquet"
+    duckdb.execute(
+        f"COPY (SELECT * REPLACE (CAST(value AS {sql_type}) AS value) FROM read_csv($p, all_varchar = true)) "
+        f"TO '{parquet}' (FORMAT parquet)",
+        {"p": str(text)},
+    )
+    # what the CSV text of each typed value reads as (DuckDB writes the typed value as text, as tradecli reads it)
+    as_text = tmp_path / "as_text.csv"
+    duckdb.execute(
+        f"COPY (SELECT * REPLACE (CAST(value AS VARCHAR) AS value) FROM read_parquet('{parquet}')) TO '{as_text}' (HEADER)"
+    )
+    results = {}
+    for name, source in {"parquet": parquet, "text": as_text}.items():
+        result = runner.invoke(app, ["balance", "--data", str(source), "--reporter", "IND", "-f", "csv", "--engine", "duckdb"])
+        assert result.exit_code == 0, result.output
+        results[name] = [{k: v for k, v in row.items() if k != "figures"} for row in csv.DictReader(io.StringIO(result.stdout))]
+    assert results["parquet"] == results["text"]
+    assert len(results["text"]) == len(values)
+    # the imports are PER's exports to IND, mirrored: twice each export (recomputed here from the text)
+    with open(as_text, encoding="utf-8") as handle:
+        typed = {(r["reporter"], r["period"]): float(r["value"]) for r in csv.DictReader(handle)}
+    for row in results["parquet"]:
+        assert float(row["imports"]) == pytest.approx(typed[("PER", row["period"])])

@@ -426,6 +426,10 @@ class Connection:
             self._tables[view] = {f.name: f.dataType.simpleString() for f in frame.schema.fields}
             return Result(frame.limit(0))
 
+    def frame(self, sql: str, params: dict | None = None):
+        """``execute(sql, params)``'s answer as a pandas frame (bigfiles' connections all have it)."""
+        return self.execute(sql, params).df()
+
     def _open(self, key: str, source: str | Path) -> None:
         """A view of ``source`` (CSV text or typed Parquet) with its record numbers."""
         from pyspark.sql import functions as F
