@@ -34,6 +34,16 @@ def csv_cells(column):
     are quoted in one vectorised step; the rare cells with a trigger go through ``csv_cell`` itself."""
     import pandas as pd
 
+    codes, uniques = pd.factorize(column, use_na_sentinel=False)
+    if len(uniques) < len(codes):  # each distinct text once (codes, flags and sources repeat a lot)
+        return _csv_texts(pd.Series(uniques)).iloc[codes].reset_index(drop=True).set_axis(column.index)
+    return _csv_texts(column)
+
+
+def _csv_texts(column):
+    """``csv_cells`` of a column's every cell, vectorised."""
+    import pandas as pd
+
     text = column.fillna("").astype("str") if isinstance(column.dtype, pd.StringDtype) else column.map(text_of).astype("str")
     risky = text.str.contains(_RISKY, regex=True)
     if not risky.any():
