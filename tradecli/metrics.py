@@ -345,14 +345,32 @@ def year_on_year(table: pd.DataFrame) -> pd.DataFrame:
     return out[YEARS_COLUMNS].reset_index(drop=True)
 
 
+def _slots(table: pd.DataFrame, partners: list[str]) -> dict[str, set[tuple[str, str, str]]]:
+    """Each partner's (period, currency, scope) slots: what side_by_side matches, never one scope beside another."""
+    slot = ("period", "currency", "scope")
+    return {p: set(zip(*(table.loc[table["partner"] == p, c] for c in slot), strict=True)) for p in partners}
+
+
+def left_out(table: pd.DataFrame, partners: list[str]) -> dict[str, tuple[list[tuple[str, str, str]], list[str]]]:
+    """What side_by_side leaves out of ``table``: per partner, its (period, currency, scope) slots that not every
+    partner has, sorted, and the partners that lack one of them (in the order asked); partners losing nothing are absent."""
+    slots = _slots(table, partners)
+    shared = set.intersection(*slots.values()) if slots else set()
+    out = {}
+    for p in partners:
+        lost = sorted(slots[p] - shared)
+        if lost:
+            out[p] = (lost, [q for q in partners if q != p and any(s not in slots[q] for s in lost)])
+    return out
+
+
 def side_by_side(table: pd.DataFrame, partners: list[str]) -> pd.DataFrame:
     """The partners' balances for the periods and currencies they all share (BALANCE_COLUMNS).
 
     Raises MixedBasisError when they share none: a fiscal year is never matched to a calendar
     year, nor one currency to another.
     """
-    slot = ("period", "currency", "scope")  # never one scope beside another
-    slots = {p: set(zip(*(table.loc[table["partner"] == p, c] for c in slot), strict=True)) for p in partners}
+    slots = _slots(table, partners)
     shared = set.intersection(*slots.values()) if slots else set()
     if not shared:
         described = "; ".join(
