@@ -115,6 +115,18 @@ def test_files_duckdb_cannot_read_are_one_line_errors(name, monkeypatch):
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+def test_two_missing_files_through_duckdb_are_each_named(tmp_path, monkeypatch, suffix):
+    monkeypatch.setenv("TRADECLI_ENGINE", "duckdb")
+    first, second = tmp_path / f"a.{suffix}", tmp_path / f"b.{suffix}"
+    result = runner.invoke(app, ["balance", "peru", "--data", str(first), "--data", str(second)])
+    assert result.exit_code == 1
+    assert (
+        result.stderr
+        == f"Error: {first}: 1 error: no such file; check the path; also {second}: 1 error: no such file; check the path\n"
+    )
+
+
 def test_a_directory_through_duckdb_is_a_one_line_error(tmp_path, monkeypatch):
     monkeypatch.setenv("TRADECLI_ENGINE", "duckdb")
     result = runner.invoke(app, ["balance", "peru", "--data", str(tmp_path)])

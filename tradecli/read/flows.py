@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import shlex
 import stat
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -519,18 +520,36 @@ def _select_big(
     return problems, figures
 
 
+#: The most files one error line names, each with its count and first error; the rest are counted.
+SUMMARY_FILES = 3
+
+
 def summary(problems: list[Problem]) -> str | None:
-    """One line for the errors among ``problems`` (None when there are none), naming the first."""
+    """One line for the errors among ``problems`` (None when there are none): for each file with errors, its
+    own count and first error; the validate command that lists them all, unless every error is an unreadable file."""
     errors = [p for p in problems if p.severity == ERROR]
     if not errors:
         return None
+    by_file: dict[str, list[Problem]] = {}
+    for p in errors:
+        by_file.setdefault(p.file, []).append(p)
+    parts = [_file_summary(found) for found in list(by_file.values())[:SUMMARY_FILES]]
+    if len(by_file) > SUMMARY_FILES:
+        more = len(by_file) - SUMMARY_FILES
+        parts.append(f"{more} more file{'s' * (more > 1)} with errors")
+    checked = [f for f, found in by_file.items() if any(p.code != "unreadable" for p in found)]
+    targets = "".join(f" {'-' if f == '<stdin>' else shlex.quote(f)}" for f in checked if f != BUNDLED_NAME)
+    hint = f"; run `tradecli validate{targets}`" if checked else ""
+    return "; also ".join(parts) + hint
+
+
+def _file_summary(errors: list[Problem]) -> str:
+    """'FILE: N errors, first at line L, column C: message' for one file's errors."""
     first = errors[0]
     count = f"{len(errors)} error{'s' if len(errors) > 1 else ''}"
     where = f", first at line {first.line}" if first.line is not None else ""
     column = f", column {first.column}" if first.column else ""
-    target = "" if first.file == BUNDLED_NAME else f" {first.file}"
-    hint = f"; run `tradecli validate{target}`" if first.code != "unreadable" else ""
-    return f"{first.file}: {count}{where}{column}: {first.message}{hint}"
+    return f"{first.file}: {count}{where}{column}: {first.message}"
 
 
 def load(sources: Sequence[str | Path] | None = None, narrow: Narrow | None = None, reduce: bool = True) -> Flows:
