@@ -393,8 +393,8 @@ class Dataset:
         ``balance`` applies (small files, or not every reporter)."""
         from .read import bigfiles, flows
 
-        files = [s for s in self.files if str(s) != "-"]
         with self._engine():
+            files = flows.big_files(self.files)
             if not self.all_reporters or self.spanned or self.flows is not None or not files or not bigfiles.wanted(files):
                 return None
             bundled = flows.load([flows.BUNDLED]).reporters if flows.BUNDLED in self.inputs else set()

@@ -22,7 +22,7 @@ import pandas as pd
 from .. import bundled, periods, validation
 from ..errors import TradeDataError, UsageError
 from ..validation import ERROR, Problem
-from . import bigfiles, screen
+from . import bigfiles, engines, screen
 
 #: Columns of the typed figures frame, in order.
 FIGURE_COLUMNS = [
@@ -277,6 +277,22 @@ def _strip(column: pd.Series) -> pd.Series:
     return pd.Series(values, index=column.index)
 
 
+def _url_problem(name: str) -> Problem:
+    """A URL (s3a://, hdfs://, abfss://) where no Spark engine reads: only Spark reads URLs; nothing here opens one."""
+    return Problem(
+        name, None, None, None, "unreadable",
+        "a URL is read by the Spark engine only (pandas and DuckDB read local files); add --engine spark, "
+        f"e.g. `tradecli validate {shlex.quote(name)} --engine spark`",
+    )  # fmt: skip
+
+
+def big_files(sources: Sequence[str | Path]) -> list[str | Path]:
+    """The sources the big-file engine may read: not the bundled data nor standard input, and a URL only when
+    the engine is Spark (any other engine leaves it to ``read_table``, which refuses it, saying why)."""
+    spark = engines.current().name == "spark"
+    return [s for s in sources if s != BUNDLED and str(s) != "-" and (spark or not bigfiles.is_remote(s))]
+
+
 def read_table(source: str | Path, name: str | None = None) -> tuple[pd.DataFrame, list[Problem]]:
     """Read one CSV file as text cells plus ``line`` and ``number`` (the value parsed, NaN if not), and the structural problems.
 
@@ -284,6 +300,8 @@ def read_table(source: str | Path, name: str | None = None) -> tuple[pd.DataFram
     Nothing is ever written.
     """
     name = name or _display_name(source)
+    if bigfiles.is_remote(source):
+        return _empty(), [_url_problem(name)]
     found, blocks, size = screen.Screen(name), [], 0
     try:
         for block in _pieces(source):
@@ -390,7 +408,7 @@ def _name(source: str | Path) -> str:
 
 def check(sources: Sequence[str | Path] | None = None) -> list[Problem]:
     """Every problem in the given files (the bundled data when none), within and across files."""
-    files = [s for s in (sources or []) if s != BUNDLED and str(s) != "-"]
+    files = big_files(sources or [])
     if files and bigfiles.wanted(files):
         small = [s for s in sources if s not in files]
         problems = (_read_all(small, typed=False)[0] if small else []) + bigfiles.check(files, [_name(f) for f in files])
@@ -560,7 +578,7 @@ def load(sources: Sequence[str | Path] | None = None, narrow: Narrow | None = No
     says which rows the question needs, and only those reach pandas.
     """
     sources = list(sources or [BUNDLED])
-    files = [s for s in sources if s != BUNDLED and str(s) != "-"]
+    files = big_files(sources)
     if files and bigfiles.wanted(files):
         return _load_big(sources, files, narrow, reduce)
     problems, figures = _read_all(sources)
