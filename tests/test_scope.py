@@ -229,3 +229,28 @@ def test_side_by_side_warns_of_what_is_not_shared_on_both_engines(tmp_path, engi
     assert note.summary().endswith(f"`tradecli balance chile -d {path} --engine {engine}`")
     cli = runner.invoke(app, ["compare", "chile", "peru", "--data", str(path), "--engine", engine, "-f", "csv"])
     assert _left_out(cli.stderr) == [f"Warning: {note.summary()}"]
+
+
+def test_compare_with_a_scope_one_partner_lacks_gives_the_real_reason():
+    """`compare nz peru --scope goods_services`: Peru has no goods-and-services figure (both are calendar 2024), so the
+    refusal says that, not that a fiscal year is never compared with a calendar year."""
+    result = runner.invoke(app, ["compare", "nz", "peru", "--currency", "USD", "--scope", "goods_services", "-f", "csv"])
+    assert result.exit_code == 1
+    (line,) = result.stderr.splitlines()
+    assert "PER: no figures" in line
+    assert "fiscal year" not in line
+    assert line.endswith("PER has no figures of the period, currency and scope asked for.")
+
+
+def test_compare_of_two_scopes_says_scopes_never_stand_side_by_side(tmp_path):
+    path = tmp_path / "two.csv"
+    path.write_text(
+        HEADER
+        + "IND,PER,total,2024,USD,500,reported,doc.txt,goods and services 2024,goods_services,stated\n"
+        + "IND,CHL,total,2024,USD,80,reported,doc.txt,goods 2024,goods,stated\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["compare", "peru", "chile", "--data", str(path), "-f", "csv"])
+    assert result.exit_code == 1
+    assert "fiscal year" not in result.stderr
+    assert "never set side by side" in result.stderr
