@@ -2,12 +2,14 @@
 
 import csv
 import json
+from importlib.util import find_spec
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from tradecli.cli import app
+from tradecli.errors import TradeDataError
 from tradecli.read import flows
 
 duckdb = pytest.importorskip("duckdb")
@@ -113,6 +115,52 @@ def test_files_duckdb_cannot_read_are_one_line_errors(name, monkeypatch):
     assert result.exit_code == 1
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+def test_two_missing_files_through_duckdb_are_each_named(tmp_path, monkeypatch, suffix):
+    monkeypatch.setenv("TRADECLI_ENGINE", "duckdb")
+    first, second = tmp_path / f"a.{suffix}", tmp_path / f"b.{suffix}"
+    result = runner.invoke(app, ["balance", "peru", "--data", str(first), "--data", str(second)])
+    assert result.exit_code == 1
+    assert (
+        result.stderr
+        == f"Error: {first}: 1 error: no such file; check the path; also {second}: 1 error: no such file; check the path\n"
+    )
+
+
+URL_WORDS = "a URL is read by the Spark engine only (pandas and DuckDB read local files); add --engine spark"
+
+
+@pytest.mark.parametrize("engine", ["auto", "pandas", "duckdb"])
+@pytest.mark.parametrize("url", ["s3a://bucket/x.parquet", "hdfs://namenode/flows.csv"])
+@pytest.mark.parametrize("reporter", [[], ["--reporter", "all"]])
+def test_a_url_without_spark_says_only_spark_reads_it(engine, url, reporter):
+    """Never opened (no network in tests): one line, a data error as for any unreadable file, and a hint that runs."""
+    result = runner.invoke(app, ["balance", *reporter, "--data", url, "--engine", engine, "-f", "csv"])
+    assert result.exit_code == 1
+    hint = f"tradecli validate {url} --engine spark"
+    assert result.stderr == f"Error: {url}: 1 error: {URL_WORDS}, e.g. `{hint}`\n"
+    if find_spec("pyspark") is None:  # the hint runs as printed: without the spark extra it says what to install
+        checked = runner.invoke(app, hint.split()[1:])
+        assert checked.exit_code == 1
+        assert "tradecli[spark]" in checked.stderr
+
+
+def test_validate_lists_a_url_beside_a_missing_file(tmp_path):
+    missing = tmp_path / "a.csv"
+    result = runner.invoke(app, ["validate", "s3a://bucket/x.parquet", str(missing), "-f", "json"])
+    assert result.exit_code == 1
+    rows = [(p["file"], p["code"], p["message"]) for p in json.loads(result.stdout)]
+    assert rows == [
+        ("s3a://bucket/x.parquet", "unreadable", f"{URL_WORDS}, e.g. `tradecli validate s3a://bucket/x.parquet --engine spark`"),
+        (str(missing), "unreadable", "no such file; check the path"),
+    ]
+
+
+def test_the_library_refuses_a_url_without_spark():
+    with pytest.raises(TradeDataError, match="read by the Spark engine only"):
+        flows.load(["s3a://bucket/x.parquet"])
 
 
 def test_a_directory_through_duckdb_is_a_one_line_error(tmp_path, monkeypatch):

@@ -115,6 +115,16 @@ def test_a_missing_file(tmp_path):
     assert not path.exists()
 
 
+def test_two_missing_files_are_each_named(tmp_path):
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    result = run("balance", "peru", "--data", first, "--data", second)
+    assert_clean_failure(result, first, None)
+    assert (
+        result.stderr
+        == f"Error: {first}: 1 error: no such file; check the path; also {second}: 1 error: no such file; check the path\n"
+    )
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads files whatever their mode")
 def test_an_unreadable_file(tmp_path):
     path = tmp_path / "secret.csv"

@@ -73,6 +73,31 @@ def test_load_summarises_errors_in_one_line(tmp_path):
     assert "tradecli validate" in message
 
 
+def test_errors_in_several_files_name_each_file_with_its_own_count(tmp_path):
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"  # neither exists
+    with pytest.raises(TradeDataError) as info:
+        flows.load([first, second])
+    assert str(info.value) == (
+        f"{first}: 1 error: no such file; check the path; also {second}: 1 error: no such file; check the path"
+    )
+
+
+def test_cell_errors_in_two_files_are_counted_per_file_and_the_hint_checks_both(tmp_path):
+    first = write(
+        tmp_path,
+        HEADER + GOOD + "IND,PER,import,2024,USD,abc,reported,a,q\n" + "IND,CHL,import,2024,USD,x,reported,a,q\n",
+        "a.csv",
+    )
+    second = write(tmp_path, HEADER + "IND,CHL,exports,2024,USD,1,reported,a,q\n", "b.csv")
+    with pytest.raises(TradeDataError) as info:
+        flows.load([first, second])
+    message = str(info.value)
+    assert "\n" not in message
+    assert message.startswith(f"{first}: 2 errors, first at line 3, column value: 'abc' is not a number")
+    assert f"; also {second}: 1 error, first at line 2, column flow: " in message
+    assert message.endswith(f"; run `tradecli validate {first} {second}`")
+
+
 def test_ragged_rows_are_reported_at_their_physical_line(tmp_path):
     text = HEADER + GOOD + 'IND,CHL,export,2024,USD,1,reported,a,"two\nlines"\n' + "IND,CHL,import,2024,USD,1\n"
     assert ("ragged-row", 5, None) in codes(flows.check([write(tmp_path, text)]))

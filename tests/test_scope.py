@@ -167,3 +167,90 @@ def test_comtrade_services_are_services_and_code_200_is_their_total(tmp_path):
     # Values as recorded: primaryValue in US$ ÷ 1,000,000, one figure per total row.
     totals = [r for r in rows if r["partner2Code"] == 0 and r["customsCode"] == "C00" and r["motCode"] == 0]
     assert sorted(float(r["value"]) for r in imported) == pytest.approx(sorted(r["primaryValue"] / 1e6 for r in totals))
+
+
+def _left_out(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if "left out" in line]
+
+
+def test_compare_says_which_figures_it_leaves_out_and_how_to_see_them():
+    """`compare nz peru --currency USD` on the bundled data: Peru's figures are goods (US$933m exports, US$4,690m imports),
+    NZ's are US$430m goods and US$1,900m goods and services. Only the goods sit side by side; the US$1,900m total is left
+    out, and one line says so, naming the command that shows it (which must run as printed and show it)."""
+    import csv
+    import io
+    import shlex
+
+    result = runner.invoke(app, ["compare", "nz", "peru", "--currency", "USD", "-f", "csv"])
+    assert result.exit_code == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [(r["partner"], r["scope"]) for r in rows] == [("NZL", "goods"), ("PER", "goods")]  # never goods beside both
+    (line,) = _left_out(result.stderr)
+    assert line.startswith("Warning: ")
+    assert "New Zealand 2024 USD goods_services" in line
+    assert "Peru" in line
+    hint = line.rsplit("`", 2)[1]
+    assert hint == "tradecli balance new-zealand --currency USD"
+    shown = runner.invoke(app, [*shlex.split(hint)[1:], "-f", "json"])
+    assert shown.exit_code == 0, shown.stderr
+    assert {(r["scope"], r["total"]) for r in json.loads(shown.stdout)} >= {("goods_services", 1900)}
+
+
+def test_compare_without_a_currency_names_every_figure_it_leaves_out():
+    result = runner.invoke(app, ["compare", "nz", "peru", "-f", "csv"])
+    assert result.exit_code == 0, result.stderr
+    (line,) = _left_out(result.stderr)
+    for slot in ("2024 NZD goods", "2024 NZD goods_services", "2024 USD goods_services"):
+        assert slot in line
+    assert line.endswith("`tradecli balance new-zealand`")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_side_by_side_warns_of_what_is_not_shared_on_both_engines(tmp_path, engine):
+    """A user's file: Chile has goods and goods-and-services totals for 2024 and a goods total for 2023, Peru a goods
+    total for 2024. Side by side: the 2024 goods totals; Chile's other two are left out, named in one warning."""
+    from tradecli import Dataset
+
+    path = tmp_path / "two.csv"
+    path.write_text(
+        HEADER
+        + "IND,CHL,total,2024,USD,100,reported,doc.txt,goods 100,goods,stated\n"
+        + "IND,CHL,total,2024,USD,300,reported,doc.txt,two-way 300,goods_services,stated\n"
+        + "IND,CHL,total,2023,USD,90,reported,doc.txt,goods 90,goods,stated\n"
+        + "IND,PER,total,2024,USD,50,reported,doc.txt,goods 50,goods,stated\n",
+        encoding="utf-8",
+    )
+    result = Dataset.open([path], engine=engine).select(["chile", "peru"]).side_by_side()
+    assert [(r["partner"], r["period"], r["scope"], r["total"]) for r in result.records()] == [
+        ("CHL", "2024", "goods", 100), ("PER", "2024", "goods", 50),
+    ]  # fmt: skip
+    (note,) = [w for w in result.warnings if w.code == "left-out"]
+    assert "Chile 2023 USD goods, 2024 USD goods_services" in note.summary()
+    assert note.summary().endswith(f"`tradecli balance chile -d {path} --engine {engine}`")
+    cli = runner.invoke(app, ["compare", "chile", "peru", "--data", str(path), "--engine", engine, "-f", "csv"])
+    assert _left_out(cli.stderr) == [f"Warning: {note.summary()}"]
+
+
+def test_compare_with_a_scope_one_partner_lacks_gives_the_real_reason():
+    """`compare nz peru --scope goods_services`: Peru has no goods-and-services figure (both are calendar 2024), so the
+    refusal says that, not that a fiscal year is never compared with a calendar year."""
+    result = runner.invoke(app, ["compare", "nz", "peru", "--currency", "USD", "--scope", "goods_services", "-f", "csv"])
+    assert result.exit_code == 1
+    (line,) = result.stderr.splitlines()
+    assert "PER: no figures" in line
+    assert "fiscal year" not in line
+    assert line.endswith("PER has no figures of the period, currency and scope asked for.")
+
+
+def test_compare_of_two_scopes_says_scopes_never_stand_side_by_side(tmp_path):
+    path = tmp_path / "two.csv"
+    path.write_text(
+        HEADER
+        + "IND,PER,total,2024,USD,500,reported,doc.txt,goods and services 2024,goods_services,stated\n"
+        + "IND,CHL,total,2024,USD,80,reported,doc.txt,goods 2024,goods,stated\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["compare", "peru", "chile", "--data", str(path), "-f", "csv"])
+    assert result.exit_code == 1
+    assert "fiscal year" not in result.stderr
+    assert "never set side by side" in result.stderr

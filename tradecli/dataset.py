@@ -72,6 +72,19 @@ class Result:
         return json_records(self.frame)
 
 
+@dataclass(frozen=True)
+class Note:
+    """A warning about an answer rather than a file (a Result's ``warnings`` hold both): its ``code`` and one-line message."""
+
+    code: str
+    message: str
+    severity: str = "warning"
+
+    def summary(self) -> str:
+        """The note in one line."""
+        return self.message
+
+
 def _labels(periods: str | Sequence[str] | None) -> tuple[str, ...]:
     """Period texts as canonical labels (2024, FY2023-24), in order, without repeats."""
     from . import periods as periods_mod
@@ -380,8 +393,8 @@ class Dataset:
         ``balance`` applies (small files, or not every reporter)."""
         from .read import bigfiles, flows
 
-        files = [s for s in self.files if str(s) != "-"]
         with self._engine():
+            files = flows.big_files(self.files)
             if not self.all_reporters or self.spanned or self.flows is not None or not files or not bigfiles.wanted(files):
                 return None
             bundled = flows.load([flows.BUNDLED]).reporters if flows.BUNDLED in self.inputs else set()
@@ -428,7 +441,39 @@ class Dataset:
         loaded, reporter, codes = self._load()
         table = self._balances(loaded, reporter, codes, currency, rates, self._shown(loaded))
         table = self._require(table, loaded, reporter, codes)
-        return self._result(metrics.side_by_side(table, codes), "balance", loaded)
+        result = self._result(metrics.side_by_side(table, codes), "balance", loaded)
+        result.warnings += self._left_out(metrics.left_out(table, codes), currency)
+        return result
+
+    def _left_out(self, lost: dict, currency: str | None) -> list[Note]:
+        """One note per partner whose figures side_by_side left out: which (period, currency, scope), why, and the
+        ``balance`` command, as asked, that shows them (nothing is dropped without a word)."""
+        import shlex
+
+        from . import partners
+
+        options = {
+            "--period": self.periods[0] if len(self.periods) == 1 else None,
+            "--from": self.start,
+            "--to": self.end,
+            "--currency": currency.strip().upper() if currency else None,
+            "--scope": self.scope,
+            "--reporter": self.reporter_name,
+        }
+        asked = [part for option, value in options.items() if value for part in (option, value)]
+        notes = []
+        for code, (slots, lacking) in lost.items():
+            hint = shlex.join(["tradecli", "balance", partners.spelling(code), *asked, *self.again])
+            others = ", ".join(partners.display(q) for q in lacking)
+            notes.append(
+                Note(
+                    "left-out",
+                    f"{partners.display(code)} {', '.join(' '.join(s) for s in slots)}: left out, as {others} "
+                    f"{'has' if len(lacking) == 1 else 'have'} no figures of that period, currency and scope to set beside them; "
+                    f"see them with `{hint}`",
+                )
+            )
+        return notes
 
     @_reading
     def products(

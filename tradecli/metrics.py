@@ -345,26 +345,57 @@ def year_on_year(table: pd.DataFrame) -> pd.DataFrame:
     return out[YEARS_COLUMNS].reset_index(drop=True)
 
 
+def _slots(table: pd.DataFrame, partners: list[str]) -> dict[str, set[tuple[str, str, str]]]:
+    """Each partner's (period, currency, scope) slots: what side_by_side matches, never one scope beside another."""
+    slot = ("period", "currency", "scope")
+    return {p: set(zip(*(table.loc[table["partner"] == p, c] for c in slot), strict=True)) for p in partners}
+
+
+def left_out(table: pd.DataFrame, partners: list[str]) -> dict[str, tuple[list[tuple[str, str, str]], list[str]]]:
+    """What side_by_side leaves out of ``table``: per partner, its (period, currency, scope) slots that not every
+    partner has, sorted, and the partners that lack one of them (in the order asked); partners losing nothing are absent."""
+    slots = _slots(table, partners)
+    shared = set.intersection(*slots.values()) if slots else set()
+    out = {}
+    for p in partners:
+        lost = sorted(slots[p] - shared)
+        if lost:
+            out[p] = (lost, [q for q in partners if q != p and any(s not in slots[q] for s in lost)])
+    return out
+
+
+def _why_unshared(slots: dict[str, set[tuple[str, str, str]]]) -> str:
+    """Why partners' (period, currency, scope) slots have none in common, in one sentence: the first cause that
+    no other option would mend (a partner without figures), then currency, kind of year, scope, period."""
+    empty = [p for p, s in slots.items() if not s]
+    currencies = {cur for s in slots.values() for _, cur, _ in s}
+    bases = {periods.parse(per).basis for s in slots.values() for per, _, _ in s}
+    scopes = {scope for s in slots.values() for _, _, scope in s}
+    if empty:
+        verb = "has" if len(empty) == 1 else "have"
+        return f" {', '.join(empty)} {verb} no figures of the period, currency and scope asked for."
+    if len(currencies) > 1:
+        return " Figures in different currencies are never compared unconverted: try --currency USD."
+    if len(bases) > 1:
+        return " A fiscal year (FY, April–March) is never compared with a calendar year."
+    if len(scopes) > 1:
+        return " Goods, services, and goods and services are never set side by side."
+    return " They have no period in common."
+
+
 def side_by_side(table: pd.DataFrame, partners: list[str]) -> pd.DataFrame:
     """The partners' balances for the periods and currencies they all share (BALANCE_COLUMNS).
 
     Raises MixedBasisError when they share none: a fiscal year is never matched to a calendar
     year, nor one currency to another.
     """
-    slot = ("period", "currency", "scope")  # never one scope beside another
-    slots = {p: set(zip(*(table.loc[table["partner"] == p, c] for c in slot), strict=True)) for p in partners}
+    slots = _slots(table, partners)
     shared = set.intersection(*slots.values()) if slots else set()
     if not shared:
         described = "; ".join(
             f"{p}: {', '.join(f'{per} {cur} {scope}' for per, cur, scope in sorted(s)) or 'no figures'}" for p, s in slots.items()
         )
-        currencies = {cur for s in slots.values() for _, cur, _ in s}
-        hint = (
-            " Figures in different currencies are never compared unconverted: try --currency USD."
-            if len(currencies) > 1
-            else " A fiscal year (FY, April–March) is never compared with a calendar year."
-        )
-        raise MixedBasisError(f"these partners share no period and currency ({described}).{hint}")
+        raise MixedBasisError(f"these partners share no period and currency ({described}).{_why_unshared(slots)}")
     keep = pd.Series(
         [(p, c, s) in shared for p, c, s in zip(table["period"], table["currency"], table["scope"], strict=True)],
         index=table.index,

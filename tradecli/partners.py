@@ -128,6 +128,12 @@ def _lookup() -> dict[str, str]:
     return {_key(s): e.code for e in names().values() for s in (e.code, e.name, *e.aliases)}
 
 
+def spelling(code: str) -> str:
+    """How to type a partner on the command line: a country's name ('new-zealand'), a group's code ('lac')."""
+    entry = names().get(code)
+    return slug(entry.name) if entry and entry.kind == "country" else code.lower()
+
+
 def display(code: str) -> str:
     """The display name of a code; an unknown code is shown as itself."""
     entry = names().get(code)

@@ -466,9 +466,9 @@ def _readable(sources: Sequence[str | Path], query):
     from .flows import summary  # the pandas engine's words for the same problem
 
     names = ", ".join(str(s) for s in sources)
-    for source in sources:
-        if problems := screened(source, str(source)).problems():
-            raise TradeDataError(summary(problems))
+    problems = [p for source in sources for p in screened(source, str(source)).problems()]
+    if problems:  # every file's, each named with its own count
+        raise TradeDataError(summary(problems))
     try:
         return query()
     except (duckdb.Error, OSError, UnicodeDecodeError, StopIteration, ValueError) as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import shlex
 import stat
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -21,7 +22,7 @@ import pandas as pd
 from .. import bundled, periods, validation
 from ..errors import TradeDataError, UsageError
 from ..validation import ERROR, Problem
-from . import bigfiles, screen
+from . import bigfiles, engines, screen
 
 #: Columns of the typed figures frame, in order.
 FIGURE_COLUMNS = [
@@ -276,6 +277,22 @@ def _strip(column: pd.Series) -> pd.Series:
     return pd.Series(values, index=column.index)
 
 
+def _url_problem(name: str) -> Problem:
+    """A URL (s3a://, hdfs://, abfss://) where no Spark engine reads: only Spark reads URLs; nothing here opens one."""
+    return Problem(
+        name, None, None, None, "unreadable",
+        "a URL is read by the Spark engine only (pandas and DuckDB read local files); add --engine spark, "
+        f"e.g. `tradecli validate {shlex.quote(name)} --engine spark`",
+    )  # fmt: skip
+
+
+def big_files(sources: Sequence[str | Path]) -> list[str | Path]:
+    """The sources the big-file engine may read: not the bundled data nor standard input, and a URL only when
+    the engine is Spark (any other engine leaves it to ``read_table``, which refuses it, saying why)."""
+    spark = engines.current().name == "spark"
+    return [s for s in sources if s != BUNDLED and str(s) != "-" and (spark or not bigfiles.is_remote(s))]
+
+
 def read_table(source: str | Path, name: str | None = None) -> tuple[pd.DataFrame, list[Problem]]:
     """Read one CSV file as text cells plus ``line`` and ``number`` (the value parsed, NaN if not), and the structural problems.
 
@@ -283,6 +300,8 @@ def read_table(source: str | Path, name: str | None = None) -> tuple[pd.DataFram
     Nothing is ever written.
     """
     name = name or _display_name(source)
+    if bigfiles.is_remote(source):
+        return _empty(), [_url_problem(name)]
     found, blocks, size = screen.Screen(name), [], 0
     try:
         for block in _pieces(source):
@@ -389,7 +408,7 @@ def _name(source: str | Path) -> str:
 
 def check(sources: Sequence[str | Path] | None = None) -> list[Problem]:
     """Every problem in the given files (the bundled data when none), within and across files."""
-    files = [s for s in (sources or []) if s != BUNDLED and str(s) != "-"]
+    files = big_files(sources or [])
     if files and bigfiles.wanted(files):
         small = [s for s in sources if s not in files]
         problems = (_read_all(small, typed=False)[0] if small else []) + bigfiles.check(files, [_name(f) for f in files])
@@ -519,18 +538,36 @@ def _select_big(
     return problems, figures
 
 
+#: The most files one error line names, each with its count and first error; the rest are counted.
+SUMMARY_FILES = 3
+
+
 def summary(problems: list[Problem]) -> str | None:
-    """One line for the errors among ``problems`` (None when there are none), naming the first."""
+    """One line for the errors among ``problems`` (None when there are none): for each file with errors, its
+    own count and first error; the validate command that lists them all, unless every error is an unreadable file."""
     errors = [p for p in problems if p.severity == ERROR]
     if not errors:
         return None
+    by_file: dict[str, list[Problem]] = {}
+    for p in errors:
+        by_file.setdefault(p.file, []).append(p)
+    parts = [_file_summary(found) for found in list(by_file.values())[:SUMMARY_FILES]]
+    if len(by_file) > SUMMARY_FILES:
+        more = len(by_file) - SUMMARY_FILES
+        parts.append(f"{more} more file{'s' * (more > 1)} with errors")
+    checked = [f for f, found in by_file.items() if any(p.code != "unreadable" for p in found)]
+    targets = "".join(f" {'-' if f == '<stdin>' else shlex.quote(f)}" for f in checked if f != BUNDLED_NAME)
+    hint = f"; run `tradecli validate{targets}`" if checked else ""
+    return "; also ".join(parts) + hint
+
+
+def _file_summary(errors: list[Problem]) -> str:
+    """'FILE: N errors, first at line L, column C: message' for one file's errors."""
     first = errors[0]
     count = f"{len(errors)} error{'s' if len(errors) > 1 else ''}"
     where = f", first at line {first.line}" if first.line is not None else ""
     column = f", column {first.column}" if first.column else ""
-    target = "" if first.file == BUNDLED_NAME else f" {first.file}"
-    hint = f"; run `tradecli validate{target}`" if first.code != "unreadable" else ""
-    return f"{first.file}: {count}{where}{column}: {first.message}{hint}"
+    return f"{first.file}: {count}{where}{column}: {first.message}"
 
 
 def load(sources: Sequence[str | Path] | None = None, narrow: Narrow | None = None, reduce: bool = True) -> Flows:
@@ -541,7 +578,7 @@ def load(sources: Sequence[str | Path] | None = None, narrow: Narrow | None = No
     says which rows the question needs, and only those reach pandas.
     """
     sources = list(sources or [BUNDLED])
-    files = [s for s in sources if s != BUNDLED and str(s) != "-"]
+    files = big_files(sources)
     if files and bigfiles.wanted(files):
         return _load_big(sources, files, narrow, reduce)
     problems, figures = _read_all(sources)
