@@ -269,3 +269,21 @@ def test_a_typed_parquet_value_gives_the_balances_of_its_text(tmp_path, sql_type
         typed = {(r["reporter"], r["period"]): float(r["value"]) for r in csv.DictReader(handle)}
     for row in results["parquet"]:
         assert float(row["imports"]) == pytest.approx(typed[("PER", row["period"])])
+
+
+def test_ids_holding_separators_are_tidied_alike_on_both_engines(tmp_path):
+    rows = [
+        ["a;;b", "IND", "PER", "export", "2024", "USD", "10", "", "a.txt", "q", ""],
+        [";x", "IND", "PER", "import", "2024", "USD", "20", "", "a.txt", "q", ""],
+        ["y;", "IND", "PER", "total", "2024", "USD", "30", "", "a.txt", "q", ""],
+        ["", "IND", "PER", "export", "2023", "USD", "1", "", "a.txt", "q", ""],
+    ]
+    source = write(tmp_path / "ids.csv", rows)
+    out = {}
+    for engine in ("pandas", "duckdb"):
+        result = runner.invoke(app, ["balance", "--data", str(source), "--reporter", "IND", "-f", "json", "--engine", engine])
+        assert result.exit_code == 0, result.output
+        out[engine] = {row["period"]: row["figures"] for row in json.loads(result.stdout)}
+    assert out["duckdb"] == out["pandas"]
+    assert out["pandas"]["2024"] == ["a", "b", "x", "y"]
+    assert out["pandas"]["2023"] == [f"{source}:5"]

@@ -620,6 +620,13 @@ def _figure_id(flow: str, files: int) -> str:
     return f"CASE WHEN {given} = '' THEN {name} || ':' || CAST({line} AS VARCHAR) ELSE {given} END"
 
 
+def _tidy_ids(joined: str) -> str:
+    """``metrics.tidy_figures`` in SQL: empty parts dropped (``a;;b;`` -> ``a;b``); the regular expression runs
+    only on the rare ids that need it (given ids holding ';'), not on every row."""
+    needs = f"(contains({joined}, ';;') OR starts_with({joined}, ';') OR ends_with({joined}, ';'))"
+    return f"CASE WHEN {needs} THEN trim(regexp_replace({joined}, ';+', ';', 'g'), ';') ELSE {joined} END"
+
+
 def _perspective_sql(own: str, about: str, files: int) -> str:
     """The wide table from the chosen reporters' side (``metrics.perspective`` + ``metrics.reduce``):
     flow by flow, the reporter's own figure (facts rows where ``own``), else the partner's figure
@@ -649,7 +656,7 @@ def _perspective_sql(own: str, about: str, files: int) -> str:
         "SELECT reporter, partner, period, currency, scope, "
         + ", ".join(f"{quote_ident('v_' + flow)} AS {quote_ident(flow)}" for flow in _MIRRORED)
         + f", concat_ws(';', {', '.join(quote_ident('fl_' + f) for f in _MIRRORED)}) AS flags"
-        + f", trim(regexp_replace(concat_ws(';', {ids}), ';+', ';', 'g'), ';') AS figures"
+        + f", {_tidy_ids('concat_ws(' + _literal(';') + ', ' + ids + ')')} AS figures"
         + f", concat_ws(';', {', '.join(quote_ident('src_' + f) for f in _MIRRORED)}) AS sources "
         + f"FROM ({joined})"
     )

@@ -34,6 +34,9 @@ def csv_cells(column):
     are quoted in one vectorised step; the rare cells with a trigger go through ``csv_cell`` itself."""
     import pandas as pd
 
+    head = column.iloc[:1000]
+    if len(column) > 2 * len(head) and head.nunique(dropna=False) == len(head):  # ids: every cell its own, no use counting
+        return _csv_texts(column)
     codes, uniques = pd.factorize(column, use_na_sentinel=False)
     if len(uniques) < len(codes):  # each distinct text once (codes, flags and sources repeat a lot)
         return _csv_texts(pd.Series(uniques)).iloc[codes].reset_index(drop=True).set_axis(column.index)
