@@ -586,7 +586,7 @@ class Reduced(NamedTuple):
 _MIRRORED = {"export": "import", "import": "export", "total": "total"}
 #: Per flow, what the facts keep of its figure: count, value, figure id as given, line and file (its id when
 #: none is given, made as text only for the rows answered: ``_figure_id``), status, source.
-_FIELDS = ("n", "v", "id", "ln", "fo", "st", "src")
+_FIELDS = ("n", "v", "id", "ln", "fo", "st", "si", "src")
 
 
 def _col(field: str, flow: str, alias: str = "") -> str:
@@ -601,8 +601,7 @@ def _facts_sql(union: str, fields: Sequence[str] = _FIELDS) -> str:
     figure = (
         "SELECT reporter, partner, flow, period, currency, scope, product, number AS v, source AS src, "
         "id, line AS ln, file_order AS fo, "
-        "CASE WHEN status = '' THEN 'reported' ELSE status END "
-        "|| CASE WHEN scope_inferred THEN ';' || $scope_inferred_flag ELSE '' END AS st "
+        "CASE WHEN status = '' THEN 'reported' ELSE status END AS st, scope_inferred AS si "
         f"FROM ({union}) WHERE number IS NOT NULL AND NOT isnan(number)"
     )
     picked = []
@@ -611,6 +610,12 @@ def _facts_sql(union: str, fields: Sequence[str] = _FIELDS) -> str:
         picked.append(f"count(*) {where} AS {_col('n', flow)}")
         picked += [f"any_value({field}) {where} AS {_col(field, flow)}" for field in _FIELDS[1:] if field in fields]
     return f"SELECT reporter, partner, period, currency, scope, product, {', '.join(picked)} FROM ({figure}) GROUP BY ALL"
+
+
+def _status(flow: str, alias: str) -> str:
+    """A flow's status words, with ``$scope_inferred_flag`` where its scope is inferred (kept apart in the facts:
+    a short status is stored inline, the joined words would not be)."""
+    return f"{_col('st', flow, alias)} || CASE WHEN {_col('si', flow, alias)} THEN ';' || $scope_inferred_flag ELSE '' END"
 
 
 def _figure_id(flow: str, files: int) -> str:
@@ -640,8 +645,7 @@ def _perspective_sql(own: str, about: str, files: int) -> str:
                 f"CASE WHEN {mine} THEN {_col(field, flow, 'o.')} WHEN {mirrored} THEN {_col(field, theirs, 'a.')} END"
             )
         picked[f"fl_{flow}"] = (
-            f"CASE WHEN {mine} THEN {_col('st', flow, 'o.')} "
-            f"WHEN {mirrored} THEN {_col('st', theirs, 'a.')} || ';' || $mirrored END"
+            f"CASE WHEN {mine} THEN {_status(flow, 'o.')} WHEN {mirrored} THEN {_status(theirs, 'a.')} || ';' || $mirrored END"
         )
     keys = ", ".join(f"coalesce(o.{k}, a.{k}) AS {k}" for k in ("reporter", "partner", "period", "currency", "scope"))
     joined = (
@@ -760,11 +764,15 @@ class _Prepared(NamedTuple):
     """The files read and checked once, with their ``facts`` table on ``con``: what every batch reduces."""
 
     con: object
-    files: dict  # the files' names, bound as $file_<n> (see ``_union``)
+    files: dict  # the files' names, bound as $file_<n>, and $scope_inferred_flag (see ``_union``)
     problems: list[Problem]
     wide_ok: bool  # no errors: the facts may be reduced
     reporters: set[str]
     codes: set[str]
+
+    @property
+    def file_count(self) -> int:
+        return sum(key.startswith("file_") for key in self.files)
 
     def reduce(self, reporter, partner_codes: Sequence[str], period: str | None, every_reporter: set[str] | None) -> Reduced:
         """The wide table from ``reporter``'s side (None: every reporter; a list: those reporters)."""
@@ -792,7 +800,7 @@ class _Prepared(NamedTuple):
             chosen["period"] = period
         where = f" WHERE {' AND '.join(keep)}" if keep else ""
         frame = self.con.frame(
-            f"SELECT * FROM ({_perspective_sql(own, about, len(self.files))}){where}",
+            f"SELECT * FROM ({_perspective_sql(own, about, self.file_count)}){where}",
             {**side, **chosen, **self.files, "mirrored": flags.PARTNER_REPORTED},
         )
         labels = frame["period"].astype("str")
@@ -878,4 +886,5 @@ def _prepare(
         return _Prepared(None, {}, problems, False, set(), set())
     seen = con.execute("SELECT list(DISTINCT reporter), list(DISTINCT partner) FROM facts").fetchone()
     reporters, codes = set(seen[0] or []), set(seen[0] or []) | set(seen[1] or [])
-    return _Prepared(con, {k: v for k, v in files.items() if k.startswith("file_")}, problems, True, reporters, codes)
+    named = {k: v for k, v in files.items() if k.startswith("file_") or k == "scope_inferred_flag"}
+    return _Prepared(con, named, problems, True, reporters, codes)
