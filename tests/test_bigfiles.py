@@ -168,3 +168,36 @@ def test_a_directory_through_duckdb_is_a_one_line_error(tmp_path, monkeypatch):
     result = runner.invoke(app, ["balance", "peru", "--data", str(tmp_path)])
     assert result.exit_code == 1
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_every_reporter_in_batches_reads_the_file_once_and_warns_once(tmp_path, monkeypatch):
+    """`--reporter all` to CSV on a big file streams batches of reporters: the file is read and checked once
+    (for the first batch), the CSV is the pandas engine's, and a warning met by two batches is told once."""
+    pytest.importorskip("duckdb")
+    from tradecli import dataset
+    from tradecli.read import bigfiles
+
+    codes = ["CHL", "IND", "NZL", "PER", "BRA"]
+    rows = [
+        f"{r},{p},{flow},2024,USD,{10 * n + k},reported,doc.txt,row"
+        for n, (r, p) in enumerate((r, p) for r in codes for p in codes if r != p)
+        for k, flow in enumerate(("export", "import"))
+    ]
+    rows.append("IND,CHL,export,2023,USD,,reported,doc.txt,row")  # a warning, in the rows of two batches
+    path = tmp_path / "all.csv"
+    path.write_text(HEADER + "\n".join(rows) + "\n")
+    monkeypatch.setattr(dataset, "BATCH_REPORTERS", 2)
+    prepared = []
+    real = bigfiles._prepare
+    monkeypatch.setattr(bigfiles, "_prepare", lambda *a, **k: prepared.append(a) or real(*a, **k))
+    out = {}
+    for engine in ("pandas", "duckdb"):
+        result = runner.invoke(app, ["balance", "--data", str(path), "--reporter", "all", "-f", "csv", "--engine", engine])
+        out[engine] = result
+    assert out["duckdb"].exit_code == out["pandas"].exit_code == 0, out["pandas"].stderr
+    assert out["duckdb"].stdout == out["pandas"].stdout
+    assert len(prepared) == 1  # three batches of two reporters, one read
+    assert out["duckdb"].stderr.count("is blank") == 1, out["duckdb"].stderr
+    assert not bigfiles._prepared  # let go once the last batch is written
+    table = list(csv.DictReader(out["pandas"].stdout.splitlines()))
+    assert {r["reporter"] for r in table} == set(codes)

@@ -401,6 +401,12 @@ class Dataset:
             everyone = sorted(bigfiles.distinct(files, ("reporter",)) | bundled)
 
         def batches() -> Iterator[Result]:
+            try:
+                yield from each_batch()
+            finally:
+                bigfiles.release()  # the files read and checked once for every batch
+
+        def each_batch() -> Iterator[Result]:
             written, warned = 0, set()
             for start in range(0, len(everyone), BATCH_REPORTERS):
                 batch = everyone[start : start + BATCH_REPORTERS]

@@ -821,6 +821,11 @@ class _Prepared(NamedTuple):
 _prepared: dict[tuple, _Prepared] = {}
 
 
+def release() -> None:
+    """Let go of the prepared files of the last batch question (its connection, its facts and their temp files)."""
+    _prepared.clear()
+
+
 def _files_key(sources: Sequence[str | Path]) -> tuple:
     """The files as they are now (path, size, modification time): a changed file is read again."""
     out = []
