@@ -891,5 +891,8 @@ def _prepare(
         return _Prepared(None, {}, problems, False, set(), set())
     seen = con.execute("SELECT list(DISTINCT reporter), list(DISTINCT partner) FROM facts").fetchone()
     reporters, codes = set(seen[0] or []), set(seen[0] or []) | set(seen[1] or [])
+    if isinstance(con, _Connection):  # only the facts are reduced from now on: DuckDB's copies of CSV rows go (memory, spill)
+        for n in range(len(sources)):
+            con.execute(f"DROP TABLE IF EXISTS {quote_ident(f'rows_{n}')}")
     named = {k: v for k, v in files.items() if k.startswith("file_") or k == "scope_inferred_flag"}
     return _Prepared(con, named, problems, True, reporters, codes)
