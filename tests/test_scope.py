@@ -11,6 +11,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
+import tradecli
 from tradecli.cli import app
 
 runner = CliRunner()
@@ -225,6 +226,7 @@ def test_side_by_side_warns_of_what_is_not_shared_on_both_engines(tmp_path, engi
         ("CHL", "2024", "goods", 100), ("PER", "2024", "goods", 50),
     ]  # fmt: skip
     (note,) = [w for w in result.warnings if w.code == "left-out"]
+    assert isinstance(note, tradecli.Note)  # the library's own type, exported
     assert "Chile 2023 USD goods, 2024 USD goods_services" in note.summary()
     assert note.summary().endswith(f"`tradecli balance chile -d {path} --engine {engine}`")
     cli = runner.invoke(app, ["compare", "chile", "peru", "--data", str(path), "--engine", engine, "-f", "csv"])

@@ -15,6 +15,7 @@ __all__ = [
     "__version__",
     "Dataset",
     "Result",
+    "Note",
     "load",
     "balance",
     "compare_years",
@@ -35,6 +36,7 @@ __all__ = [
 _LAZY = {
     "Dataset": "dataset",
     "Result": "dataset",
+    "Note": "dataset",
     "load": "queries",
     "balance": "dataset",
     "compare_years": "dataset",

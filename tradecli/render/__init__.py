@@ -498,12 +498,6 @@ def _cell_text(column: Column, row: dict[str, Any], decimals: dict[str, int]) ->
     return text
 
 
-def _spelling(code: str) -> str:
-    """How to type a partner on the command line: a country's name, a group's code."""
-    entry = partners.names().get(code)
-    return partners.slug(entry.name) if entry and entry.kind == "country" else code.lower()
-
-
 #: How a scope reads in titles and notes.
 SCOPE_WORDS = {"goods": "goods", "services": "services", "goods_services": "goods and services"}
 
@@ -583,12 +577,12 @@ def footnotes(
     notes += [f"Rate used: {rate}." for rate in rates]
     if kind in ("balance", "years", "chart", "growth"):
         files = dict.fromkeys(part for r in rows for part in str(r.get("sources") or "").split(";") if part)
-        codes = " ".join(dict.fromkeys(_spelling(str(r["partner"])) for r in rows))
+        codes = " ".join(dict.fromkeys(partners.spelling(str(r["partner"])) for r in rows))
         reporters = list(dict.fromkeys(str(r["reporter"]) for r in rows))
         if len(reporters) > 1:
             codes += " --reporter all"
         elif reporters != ["IND"]:
-            codes += f" --reporter {_spelling(reporters[0])}"
+            codes += f" --reporter {partners.spelling(reporters[0])}"
         if files:
             notes.append(f"Sources: {', '.join(files)}.")
             if not figures_listed:
