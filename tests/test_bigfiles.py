@@ -201,3 +201,26 @@ def test_every_reporter_in_batches_reads_the_file_once_and_warns_once(tmp_path, 
     assert not bigfiles._prepared  # let go once the last batch is written
     table = list(csv.DictReader(out["pandas"].stdout.splitlines()))
     assert {r["reporter"] for r in table} == set(codes)
+
+
+def test_a_warning_of_a_batch_without_rows_is_told_with_the_next(tmp_path, monkeypatch):
+    """The first batch of reporters has no figures for the period asked; the warning its read met is not lost."""
+    pytest.importorskip("duckdb")
+    from tradecli import dataset
+
+    rows = ["AAA,BBB,export,2023,USD,1,reported,doc.txt,row", "BBB,AAA,export,2023,USD,2,reported,doc.txt,row"]
+    rows += [
+        f"{r},{p},export,2024,USD,10,reported,doc.txt,row" for r in ("CHL", "IND", "PER") for p in ("CHL", "IND", "PER") if r != p
+    ]
+    rows += ["IND,CHL,import,2024,USD,5,reported,doc.txt,row", "IND,CHL,total,2024,USD,99,reported,doc.txt,row"]
+    path = tmp_path / "all.csv"
+    path.write_text(HEADER + "\n".join(rows) + "\n")
+    monkeypatch.setattr(dataset, "BATCH_REPORTERS", 2)
+    told = {}
+    for engine in ("pandas", "duckdb"):
+        result = runner.invoke(app, ["balance", "--data", str(path), "--reporter", "all", "--period", "2024", "-f", "csv",
+                                     "--engine", engine])  # fmt: skip
+        assert result.exit_code == 0, result.stderr
+        told[engine] = (result.stdout, [line for line in result.stderr.splitlines() if "differs" in line])
+    assert told["duckdb"] == told["pandas"]
+    assert len(told["duckdb"][1]) == 1  # IND's total 99 against 10 + 5

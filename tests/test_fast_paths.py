@@ -125,6 +125,40 @@ def test_csv_lines_by_duckdb_go_to_a_byte_stream_unchanged():
     assert raw.getvalue().decode("utf-8") == "before\n" + text.getvalue() + "after\n"
 
 
+def test_csv_cells_keeps_a_repeated_index():
+    ids = pd.Series([f"=id{n}" if n % 1000 == 0 else f"id{n};x" for n in range(3_000)], index=[0] * 3_000, dtype="str")
+    safe = safetext.csv_cells(ids)
+    assert list(safe.index) == [0] * 3_000
+    assert safe.tolist() == [plain_csv_cell(t) for t in ids]
+
+
+def test_csv_lines_keep_the_line_ends_of_a_stream_that_translates_them():
+    pytest.importorskip("duckdb")
+    frame = hostile_frame(2_000, 4)
+    python, engine = io.BytesIO(), io.BytesIO()
+    for raw, rows in ((python, 10**9), (engine, 1)):
+        stream = io.TextIOWrapper(raw, encoding="utf-8", newline="\r\n")
+        render.write_csv(frame, stream, engine_rows=rows)
+        stream.detach()  # flushed, and the bytes stay open
+    assert engine.getvalue() == python.getvalue()
+    assert engine.getvalue().count(b"\r\n") >= 2_001
+
+
+def test_csv_lines_to_an_output_file_are_its_bytes(tmp_path):
+    pytest.importorskip("duckdb")
+    from tradecli.render.output import open_output, writes_as_is
+
+    frame = hostile_frame(2_000, 5)
+    expected = io.StringIO()
+    render.write_csv(frame, expected, engine_rows=10**9)
+    with open_output(tmp_path / "out.csv") as stream:
+        assert writes_as_is(stream)
+        stream.write("# before\n")
+        render.write_csv(frame, stream, engine_rows=1)
+    assert (tmp_path / "out.csv").read_bytes().decode("utf-8") == "# before\n" + expected.getvalue()
+    assert not writes_as_is(io.StringIO())
+
+
 def test_csv_by_duckdb_leaves_the_largest_floats_to_python(monkeypatch):
     pytest.importorskip("duckdb")
     frame = pd.DataFrame({"value": [1.0, 1.7976931348623157e308, -1e308]})

@@ -407,18 +407,23 @@ class Dataset:
                 bigfiles.release()  # the files read and checked once for every batch
 
         def each_batch() -> Iterator[Result]:
-            written, warned = 0, set()
+            # A warning is told once (a figure read for two batches), with the next batch that has rows.
+            written, warned, pending, last = 0, set(), [], None
             for start in range(0, len(everyone), BATCH_REPORTERS):
                 batch = everyone[start : start + BATCH_REPORTERS]
                 loaded, reporter, codes = self._load(reporters=batch)
                 table = self._balances(loaded, reporter, codes, currency, rates, self.periods)
+                new = [w for w in loaded.warnings if w not in warned]
+                warned.update(new)
+                pending += new
                 if table.empty:  # this batch has nothing for the partners or periods asked
                     continue
                 written += len(table)
-                result = self._result(table, "balance", loaded, behind=False)
-                new = [w for w in result.warnings if w not in warned]  # a figure read for two batches is told once
-                warned.update(new)
-                yield dataclasses.replace(result, warnings=new)
+                last = self._result(table, "balance", loaded, behind=False)
+                yield dataclasses.replace(last, warnings=pending)
+                pending = []
+            if pending and last is not None:  # met after the last rows: told with no more rows
+                yield dataclasses.replace(last, frame=last.frame.iloc[0:0], warnings=pending)
             if not written:
                 raise NoFiguresError("no figures for any reporter; `tradecli partners --reporter all` lists what the data holds")
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
 import shlex
 import sys
@@ -176,24 +175,20 @@ BIG_TEXT_ROWS = 10_000
 
 
 def _write_blocks(blocks, out: IO[str]) -> None:
-    """Write blocks of UTF-8 CSV text (bytes) to ``out``: straight to its byte buffer when it writes UTF-8
-    without translating line ends (standard output, ``-o`` files), else decoded."""
-    buffer = getattr(out, "buffer", None)
-    raw = (
-        buffer is not None
-        and str(getattr(out, "encoding", "")).lower().replace("-", "").replace("_", "") == "utf8"
-        and getattr(out, "newlines", None) is None
-        and os.linesep == "\n"
-    )
+    """Write blocks of UTF-8 CSV text (bytes) to ``out``: straight to its byte buffer when it writes text as is
+    (``output.writes_as_is``: standard output, ``-o`` files), else decoded."""
+    from .output import writes_as_is
+
+    raw = writes_as_is(out)
     if raw:
         out.flush()
     for block in blocks:
         if raw:
-            buffer.write(block)
+            out.buffer.write(block)
         else:
             out.write(bytes(block).decode("utf-8"))
     if raw:
-        buffer.flush()
+        out.buffer.flush()
 
 
 def _csv_lines_duckdb(columns: list[tuple[str, Any]], length: int, block: int = 65_536):
@@ -212,7 +207,6 @@ def _csv_lines_duckdb(columns: list[tuple[str, Any]], length: int, block: int = 
     except ImportError:
         return None
     import numpy as np
-    import pandas as pd
 
     frame, parts = {}, []
     for n, (kind, data) in enumerate(columns):
@@ -231,7 +225,8 @@ def _csv_lines_duckdb(columns: list[tuple[str, Any]], length: int, block: int = 
     con = duckdb.connect(config={"enable_external_access": False, "autoload_known_extensions": False})
     con.execute("SET preserve_insertion_order = true")  # the lines come back in the frame's order
     con.execute("SET lock_configuration = true")
-    con.register("csv_frame", pd.DataFrame(frame))
+    # An Arrow table, not a pandas frame: DuckDB before 1.4.4 cannot scan pandas 3's str dtype.
+    con.register("csv_frame", pa.table({name: pa.array(values, from_pandas=True) for name, values in frame.items()}))
     line = " || ',' || ".join(parts) + " || chr(10)"
     lines_of = con.sql(f"SELECT {line} AS line FROM csv_frame")
     # DuckDB 2 names it to_arrow_reader; 1.x fetch_arrow_reader.

@@ -22,6 +22,7 @@ import stat
 import sys
 import tempfile
 import threading
+import weakref
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import IO
@@ -80,6 +81,19 @@ def _check_target(path: Path, target: str, inputs: Sequence[str | Path]) -> os.s
         raise TradeDataError(f"{path}: cannot write ({exc.strerror or exc})") from None
 
 
+#: Text streams open_output opened (UTF-8, no newline translation): bytes written to their buffer read back the same.
+_AS_IS: weakref.WeakSet = weakref.WeakSet()
+
+
+def writes_as_is(stream) -> bool:
+    """Whether UTF-8 text may go straight to ``stream.buffer`` as bytes: an ``-o`` file of open_output's, or
+    standard output where it writes UTF-8 and a line end is LF (no stream says how it translates line ends)."""
+    if stream in _AS_IS:
+        return True
+    encoding = str(getattr(stream, "encoding", "")).lower().replace("-", "").replace("_", "")
+    return stream is sys.stdout and encoding == "utf8" and os.linesep == "\n" and hasattr(stream, "buffer")
+
+
 @contextlib.contextmanager
 def open_output(target: str | Path | None, inputs: Sequence[str | Path] = (), binary: bool = False) -> Iterator[IO]:
     """Yield a text stream for ``target`` ("-" or None: standard output); ``binary``: a bytes stream (xlsx, png).
@@ -103,6 +117,8 @@ def open_output(target: str | Path | None, inputs: Sequence[str | Path] = (), bi
             stream = open(path, **mode)  # noqa: SIM115 - a stream: written as it comes, never replaced
         except OSError as exc:
             raise TradeDataError(f"{path}: cannot write ({exc.strerror or exc})") from None
+        if not binary:
+            _AS_IS.add(stream)
         try:
             with stream:
                 yield stream
@@ -127,6 +143,8 @@ def open_output(target: str | Path | None, inputs: Sequence[str | Path] = (), bi
             raise TradeDataError(f"{path}: permission denied writing in {parent}") from None
         except OSError as exc:
             raise TradeDataError(f"{path}: cannot write ({exc.strerror or exc})") from None
+        if not binary:
+            _AS_IS.add(handle)
         try:
             try:
                 with handle:

@@ -34,13 +34,14 @@ def csv_cells(column):
     are quoted in one vectorised step; the rare cells with a trigger go through ``csv_cell`` itself."""
     import pandas as pd
 
+    index, column = column.index, column.reset_index(drop=True)  # positions: an index may repeat labels
     head = column.iloc[:1000]
     if len(column) > 2 * len(head) and head.nunique(dropna=False) == len(head):  # ids: every cell its own, no use counting
-        return _csv_texts(column)
+        return _csv_texts(column).set_axis(index)
     codes, uniques = pd.factorize(column, use_na_sentinel=False)
     if len(uniques) < len(codes):  # each distinct text once (codes, flags and sources repeat a lot)
-        return _csv_texts(pd.Series(uniques)).iloc[codes].reset_index(drop=True).set_axis(column.index)
-    return _csv_texts(column)
+        return _csv_texts(pd.Series(uniques)).iloc[codes].reset_index(drop=True).set_axis(index)
+    return _csv_texts(column).set_axis(index)
 
 
 def _csv_texts(column):
