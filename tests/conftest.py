@@ -79,8 +79,11 @@ def read_terminal(leader: int, process, timeout: float = 30) -> bytes:
 
 
 def one_line_error(result, code):
-    """Assert a CLI result failed with ``code`` and one 'Error: ...' line on stderr; return the line."""
-    assert result.exit_code == code, result.output
+    """Assert a CLI result failed with ``code``, wrote nothing on stdout and one 'Error: ...' line (no traceback)
+    on stderr; return the line."""
+    assert result.exit_code == code, (result.stdout, result.stderr)
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("Error: ")

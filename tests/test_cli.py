@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import pytest
+from conftest import one_line_error
 from typer.testing import CliRunner
 
 from tradecli import __version__, queries, render
@@ -90,16 +91,6 @@ def test_table_output_on_request(pinned_terminal):
     result = run("balance", "peru", "-f", "table")
     assert "India's trade with Peru: balance, goods, US$ million" in result.stdout
     assert "-3,757" in result.stdout
-
-
-def one_line_error(result, code):
-    assert result.exit_code == code
-    assert result.stdout == ""
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("Error: ")
-    assert "Traceback" not in result.stderr
-    return lines[0]
 
 
 def test_unknown_partner_is_a_usage_error_with_a_suggestion():
